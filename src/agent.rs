@@ -1,0 +1,198 @@
+//! Agents: who they are, what they can take, and what they hold.
+
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+use crate::dense::{ClassIx, ConvIx, TeamIx};
+use crate::id::AgentId;
+use crate::skill::{SkillLevel, SkillSet};
+use crate::strategy::RankKey;
+use crate::time::Timestamp;
+
+/// What a person may do in the router.
+///
+/// ```
+/// use omnirouter::Role;
+/// assert!(Role::Agent.is_routed());
+/// assert!(!Role::SuperAdmin.is_routed() && !Role::ClientUser.is_routed());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+pub enum Role {
+    /// Routed automatically; cannot assign conversations to anyone.
+    #[default]
+    Agent,
+    /// Never routed automatically; can join and transfer any conversation.
+    SuperAdmin,
+    /// A user on the client's side: never routed automatically.
+    ClientUser,
+}
+
+impl Role {
+    /// Whether the router assigns conversations to this role on its own.
+    pub fn is_routed(self) -> bool {
+        self == Role::Agent
+    }
+}
+
+/// Whether an agent can take new conversations.
+///
+/// ```
+/// use omnirouter::Presence;
+/// assert!(Presence::Available.is_routable());
+/// assert!(!Presence::Busy.is_routable());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+pub enum Presence {
+    /// Takes new conversations up to its capacity.
+    Available,
+    /// Keeps its conversations, takes no new ones.
+    Away,
+    /// Keeps its conversations, takes no new ones.
+    Busy,
+    /// Takes no new ones; keeps or gives up its conversations as
+    /// [`OfflinePolicy`](crate::OfflinePolicy) says.
+    #[default]
+    Offline,
+}
+
+impl Presence {
+    /// Whether an agent with this presence can be given new conversations.
+    pub fn is_routable(self) -> bool {
+        self == Presence::Available
+    }
+}
+
+/// A channel an agent may serve, and how many conversations on it at once.
+///
+/// ```
+/// use omnirouter::ChannelCapacity;
+/// let sms = ChannelCapacity::new("sms", 3);
+/// assert_eq!(sms.capacity, 3);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ChannelCapacity {
+    /// The channel's name, as in the configuration.
+    pub channel: String,
+    /// Most conversations at once on this channel; 0 means no permission.
+    pub capacity: u32,
+}
+
+impl ChannelCapacity {
+    /// A channel with a capacity.
+    pub fn new(channel: impl Into<String>, capacity: u32) -> Self {
+        ChannelCapacity {
+            channel: channel.into(),
+            capacity,
+        }
+    }
+}
+
+/// Everything the host says about an agent: role, channels, skills, teams.
+///
+/// A channel that is absent, or has capacity 0, is one the agent never gets.
+///
+/// ```
+/// use omnirouter::{AgentSpec, Role};
+/// let spec = AgentSpec::agent()
+///     .channel("sms", 3)
+///     .channel("live_chat", 2)
+///     .skill("billing", 4)
+///     .team("tier2");
+/// assert_eq!(spec.role, Role::Agent);
+/// assert_eq!(spec.channels.len(), 2);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentSpec {
+    /// The agent's role.
+    pub role: Role,
+    /// Per-channel capacities; each channel at most once.
+    pub channels: Vec<ChannelCapacity>,
+    /// Skills with proficiency levels; each skill at most once.
+    pub skills: Vec<SkillLevel>,
+    /// Teams the agent belongs to; each at most once.
+    pub teams: Vec<String>,
+    /// An optional limit on the sum of channel costs of all open
+    /// conversations ([`ChannelConfig::cost`](crate::ChannelConfig::cost)).
+    /// Both limits hold at once.
+    pub total_capacity: Option<u32>,
+}
+
+impl AgentSpec {
+    /// An empty spec with role [`Role::Agent`].
+    pub fn agent() -> Self {
+        AgentSpec::default()
+    }
+
+    /// An empty spec with the given role.
+    pub fn with_role(role: Role) -> Self {
+        AgentSpec {
+            role,
+            ..AgentSpec::default()
+        }
+    }
+
+    /// Adds a channel with a capacity.
+    pub fn channel(mut self, channel: impl Into<String>, capacity: u32) -> Self {
+        self.channels.push(ChannelCapacity::new(channel, capacity));
+        self
+    }
+
+    /// Adds a skill at a level.
+    pub fn skill(mut self, skill: impl Into<String>, level: u8) -> Self {
+        self.skills.push(SkillLevel::new(skill, level));
+        self
+    }
+
+    /// Adds a team.
+    pub fn team(mut self, team: impl Into<String>) -> Self {
+        self.teams.push(team.into());
+        self
+    }
+
+    /// Sets a total capacity.
+    pub fn total_capacity(mut self, total: u32) -> Self {
+        self.total_capacity = Some(total);
+        self
+    }
+}
+
+/// An agent's state on one channel.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct AgentChannel {
+    pub(crate) capacity: u32,
+    pub(crate) load: u32,
+    /// The key under which the agent is listed as free in every class of
+    /// `classes`, or `None` when it has no room here.
+    pub(crate) listed: Option<RankKey>,
+    /// The routing classes of this channel the agent is eligible for.
+    pub(crate) classes: Vec<ClassIx>,
+}
+
+/// An agent as the router keeps it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) struct Agent {
+    pub(crate) id: AgentId,
+    pub(crate) role: Role,
+    pub(crate) presence: Presence,
+    pub(crate) skills: SkillSet,
+    pub(crate) teams: SmallVec<[TeamIx; 2]>,
+    pub(crate) total_capacity: Option<u32>,
+    /// Sum of channel costs of the open conversations.
+    pub(crate) used_units: u64,
+    pub(crate) total_load: u32,
+    /// The order of joining: the last tie-break of every strategy.
+    pub(crate) join_seq: u64,
+    pub(crate) last_assigned: Timestamp,
+    /// Indexed by channel.
+    pub(crate) channels: Box<[AgentChannel]>,
+    /// Open conversations in the order they were assigned.
+    pub(crate) inbox: Vec<ConvIx>,
+}
+
+impl Agent {
+    /// Whether the router may give this agent new conversations at all.
+    pub(crate) fn is_routable(&self) -> bool {
+        self.role.is_routed() && self.presence.is_routable()
+    }
+}

@@ -1,0 +1,63 @@
+//! Routing classes: conversations with the same channel, skill requirement
+//! and team wait in one line and are served by the same agents.
+//!
+//! Each class keeps its waiting conversations in queue order and its free
+//! eligible agents in strategy order, so an arrival looks at one agent and a
+//! freed agent looks at the heads of its own classes only.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::conversation::QueueKey;
+use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
+use crate::skill::SkillSet;
+use crate::strategy::RankKey;
+
+/// What makes two conversations interchangeable for routing.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub(crate) struct ClassKey {
+    pub(crate) channel: ChannelIx,
+    pub(crate) skills: SkillSet,
+    pub(crate) team: Option<TeamIx>,
+}
+
+/// One routing class.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) struct Class {
+    pub(crate) key: ClassKey,
+    /// Waiting conversations, first in line first.
+    pub(crate) queue: BTreeSet<(QueueKey, ConvIx)>,
+    /// Eligible agents with room on the channel, best first.
+    pub(crate) free_agents: BTreeSet<(RankKey, AgentIx)>,
+}
+
+impl Class {
+    pub(crate) fn new(key: ClassKey) -> Self {
+        Class {
+            key,
+            queue: BTreeSet::new(),
+            free_agents: BTreeSet::new(),
+        }
+    }
+
+    /// The first conversation in line.
+    pub(crate) fn head(&self) -> Option<(QueueKey, ConvIx)> {
+        self.queue.first().copied()
+    }
+
+    /// The best free agent: the smallest key, or for round robin the
+    /// smallest key after `after`, wrapping around.
+    pub(crate) fn best_agent(&self, after: Option<RankKey>) -> Option<AgentIx> {
+        let wrapped = || self.free_agents.first();
+        let pick = match after {
+            Some(cursor) => self
+                .free_agents
+                .range((RankKey(cursor.0, u64::MAX, u64::MAX), AgentIx(u32::MAX))..)
+                .next()
+                .or_else(wrapped),
+            None => wrapped(),
+        };
+        pick.map(|&(_, agent)| agent)
+    }
+}

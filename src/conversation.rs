@@ -1,0 +1,161 @@
+//! Conversations: what arrives, what waits, and who holds it.
+
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+use crate::dense::{AgentIx, ChannelIx, ClassIx};
+use crate::id::{AgentId, ConversationId, CustomerId};
+use crate::skill::SkillLevel;
+use crate::time::Timestamp;
+
+/// What the host knows of a conversation when it arrives.
+///
+/// ```
+/// use omnirouter::ConversationSpec;
+/// let spec = ConversationSpec::new("whatsapp", "cust-17")
+///     .skill("billing", 2)
+///     .priority(5)
+///     .team("tier2");
+/// assert_eq!(spec.priority, 5);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationSpec {
+    /// The channel's name, as in the configuration.
+    pub channel: String,
+    /// The customer on the other side.
+    pub customer: CustomerId,
+    /// Skills an agent needs, each with a minimum level; each at most once.
+    #[serde(default)]
+    pub skills: Vec<SkillLevel>,
+    /// Higher is more urgent; among equal priorities the longest wait goes first.
+    #[serde(default)]
+    pub priority: u32,
+    /// If set, only members of this team are eligible.
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+impl ConversationSpec {
+    /// A conversation on `channel` from `customer`, priority 0, no requirements.
+    pub fn new(channel: impl Into<String>, customer: impl Into<CustomerId>) -> Self {
+        ConversationSpec {
+            channel: channel.into(),
+            customer: customer.into(),
+            skills: Vec::new(),
+            priority: 0,
+            team: None,
+        }
+    }
+
+    /// Requires a skill at a minimum level.
+    pub fn skill(mut self, skill: impl Into<String>, level: u8) -> Self {
+        self.skills.push(SkillLevel::new(skill, level));
+        self
+    }
+
+    /// Sets the priority.
+    pub fn priority(mut self, priority: u32) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// Restricts the conversation to a team.
+    pub fn team(mut self, team: impl Into<String>) -> Self {
+        self.team = Some(team.into());
+        self
+    }
+}
+
+/// Where a conversation stands, as [`Router::conversation`](crate::Router::conversation) tells it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum ConversationState {
+    /// Waiting for an agent; `ahead` conversations on the same channel go first.
+    Queued {
+        /// How many waiting conversations on the channel are ahead of it.
+        ahead: usize,
+    },
+    /// Held by an agent.
+    Assigned {
+        /// The agent holding it.
+        agent: AgentId,
+    },
+    /// Resolved by an agent.
+    Resolved {
+        /// The agent who resolved it.
+        agent: AgentId,
+        /// The disposition codes applied.
+        dispositions: Vec<String>,
+    },
+    /// The customer left.
+    Abandoned,
+}
+
+/// A conversation's details, as [`Router::conversation`](crate::Router::conversation) tells them.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ConversationView<'a> {
+    /// The host's id.
+    pub id: &'a ConversationId,
+    /// The channel's name.
+    pub channel: &'a str,
+    /// The customer.
+    pub customer: &'a CustomerId,
+    /// The priority it arrived with.
+    pub priority: u32,
+    /// When it arrived.
+    pub arrived_at: Timestamp,
+    /// Where it stands now.
+    pub state: ConversationState,
+}
+
+/// The order of the line: higher priority first, then earlier arrival.
+///
+/// `urgency` is `u32::MAX - priority`, so the smallest key goes first; `seq`
+/// is the arrival order, unique per conversation, which makes the order total.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub(crate) struct QueueKey {
+    pub(crate) urgency: u32,
+    pub(crate) seq: u64,
+}
+
+/// Whether a conversation waits or is held.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) enum Holder {
+    Queue,
+    Agent(AgentIx),
+}
+
+/// An open conversation as the router keeps it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) struct Conversation {
+    pub(crate) id: ConversationId,
+    pub(crate) customer: CustomerId,
+    pub(crate) channel: ChannelIx,
+    pub(crate) class: ClassIx,
+    pub(crate) priority: u32,
+    pub(crate) key: QueueKey,
+    pub(crate) arrived_at: Timestamp,
+    /// When it last entered the queue: arrival, or being requeued.
+    pub(crate) queued_at: Timestamp,
+    pub(crate) holder: Holder,
+}
+
+/// How an ended conversation ended, kept to tell "ended" from "unknown".
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) struct Ended {
+    pub(crate) channel: ChannelIx,
+    pub(crate) customer: CustomerId,
+    pub(crate) priority: u32,
+    pub(crate) arrived_at: Timestamp,
+    pub(crate) outcome: Outcome,
+}
+
+/// The two ways a conversation ends.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) enum Outcome {
+    Resolved {
+        agent: AgentId,
+        dispositions: SmallVec<[String; 1]>,
+    },
+    Abandoned,
+}

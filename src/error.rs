@@ -1,0 +1,104 @@
+//! Errors: what was wrong with an event or a configuration.
+//!
+//! Every error leaves the router exactly as it was before the call.
+
+use thiserror::Error;
+
+use crate::id::{AgentId, ConversationId};
+
+/// Why the router refused a configuration, an event or a query.
+///
+/// ```
+/// use omnirouter::{Config, Error, Event, Router, Timestamp};
+/// let mut router = Router::new(Config::new(["sms"])).unwrap();
+/// let err = router
+///     .handle(Timestamp(0), Event::AgentRemoved { agent: "nobody".into() })
+///     .unwrap_err();
+/// assert_eq!(err, Error::UnknownAgent("nobody".into()));
+/// assert_eq!(err.to_string(), "no agent has the id nobody");
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration or spec names a channel, skill or team twice.
+    #[error("{kind} {name:?} is named more than once")]
+    DuplicateName {
+        /// "channel", "skill" or "team".
+        kind: &'static str,
+        /// The repeated name.
+        name: String,
+    },
+    /// A configuration names a channel, skill or team with an empty string.
+    #[error("a {kind} name is empty")]
+    EmptyName {
+        /// "channel", "skill" or "team".
+        kind: &'static str,
+    },
+    /// A configuration names more channels, skills or teams than fit.
+    #[error("the configuration names {count} {kind}s; at most {max} are allowed")]
+    TooManyNames {
+        /// "channel", "skill" or "team".
+        kind: &'static str,
+        /// How many were named.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A channel's cost is zero or over [`MAX_CAPACITY`](crate::MAX_CAPACITY).
+    #[error("channel {channel:?} has cost {cost}; it must be 1 to {max}")]
+    InvalidCost {
+        /// The channel.
+        channel: String,
+        /// The cost given.
+        cost: u32,
+        /// The largest allowed.
+        max: u32,
+    },
+    /// An event names a channel the configuration does not have.
+    #[error("no channel is named {0:?}")]
+    UnknownChannel(String),
+    /// An event names a skill the configuration does not have.
+    #[error("no skill is named {0:?}")]
+    UnknownSkill(String),
+    /// An event names a team the configuration does not have.
+    #[error("no team is named {0:?}")]
+    UnknownTeam(String),
+    /// A skill level of 0 was given; levels run from 1 to 255.
+    #[error("skill {0:?} has level 0; levels run from 1 to 255")]
+    ZeroSkillLevel(String),
+    /// A capacity over [`MAX_CAPACITY`](crate::MAX_CAPACITY) was given.
+    #[error("capacity {capacity} is over the limit of {max}")]
+    CapacityTooLarge {
+        /// The capacity given.
+        capacity: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// An agent id is already in use.
+    #[error("an agent with the id {0} already exists")]
+    DuplicateAgent(AgentId),
+    /// No agent has this id.
+    #[error("no agent has the id {0}")]
+    UnknownAgent(AgentId),
+    /// A conversation id is already in use, by an open conversation or one
+    /// that ended and is still remembered.
+    #[error("a conversation with the id {0} already exists")]
+    DuplicateConversation(ConversationId),
+    /// No conversation has this id (or it ended so long ago it is forgotten).
+    #[error("no conversation has the id {0}")]
+    UnknownConversation(ConversationId),
+    /// The conversation was already resolved or abandoned.
+    #[error("conversation {0} has already ended")]
+    ConversationEnded(ConversationId),
+    /// The agent does not hold the conversation it tried to act on.
+    #[error("agent {agent} does not hold conversation {conversation}")]
+    NotHolder {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent who tried.
+        agent: AgentId,
+    },
+    /// The router cannot index more agents, conversations or routing classes.
+    #[error("the router is full: no room for another {0}")]
+    Full(&'static str),
+}

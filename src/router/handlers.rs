@@ -1,0 +1,323 @@
+//! One method per event: check everything the host sent, then change state.
+//!
+//! Each handler returns early with an `Error` before its first mutation, so
+//! a refused event changes nothing.
+
+use smallvec::SmallVec;
+
+use super::Router;
+use crate::agent::{Agent, AgentChannel, AgentSpec, Presence, Role};
+use crate::class::ClassKey;
+use crate::config::{MAX_CAPACITY, OfflinePolicy};
+use crate::conversation::{Conversation, ConversationSpec, Ended, Holder, Outcome, QueueKey};
+use crate::decision::{Decision, Decisions};
+use crate::dense::{AgentIx, ConvIx, TeamIx};
+use crate::error::Error;
+use crate::id::{AgentId, ConversationId};
+use crate::skill::SkillSet;
+
+/// An agent spec with every name checked and interned.
+struct ParsedSpec {
+    role: Role,
+    capacities: Vec<u32>,
+    skills: SkillSet,
+    teams: SmallVec<[TeamIx; 2]>,
+    total_capacity: Option<u32>,
+}
+
+impl Router {
+    fn parse_spec(&self, spec: &AgentSpec) -> Result<ParsedSpec, Error> {
+        if let Some(total) = spec.total_capacity.filter(|&t| t > MAX_CAPACITY) {
+            return Err(Error::CapacityTooLarge {
+                capacity: total,
+                max: MAX_CAPACITY,
+            });
+        }
+        Ok(ParsedSpec {
+            role: spec.role,
+            capacities: self.catalog.capacities(&spec.channels)?,
+            skills: self.catalog.skills(&spec.skills)?,
+            teams: self.catalog.teams(&spec.teams)?,
+            total_capacity: spec.total_capacity,
+        })
+    }
+
+    fn agent_ix(&self, agent: &AgentId) -> Result<AgentIx, Error> {
+        self.agent_ids
+            .get(agent)
+            .copied()
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))
+    }
+
+    /// The open conversation `id`, or why there is none.
+    fn open_conversation(&self, id: &ConversationId) -> Result<ConvIx, Error> {
+        match self.conversation_ids.get(id) {
+            Some(&ci) => Ok(ci),
+            None if self.ended.contains_key(id) => Err(Error::ConversationEnded(id.clone())),
+            None => Err(Error::UnknownConversation(id.clone())),
+        }
+    }
+
+    pub(super) fn add_agent(
+        &mut self,
+        id: AgentId,
+        spec: &AgentSpec,
+        presence: Presence,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        if self.agent_ids.contains_key(&id) {
+            return Err(Error::DuplicateAgent(id));
+        }
+        let spec = self.parse_spec(spec)?;
+        if !self.agents.has_room() {
+            return Err(Error::Full("agent"));
+        }
+        let agent = Agent {
+            id: id.clone(),
+            role: spec.role,
+            presence,
+            skills: spec.skills,
+            teams: spec.teams,
+            total_capacity: spec.total_capacity,
+            used_units: 0,
+            total_load: 0,
+            join_seq: self.next_join_seq,
+            last_assigned: self.now,
+            channels: spec
+                .capacities
+                .iter()
+                .map(|&capacity| AgentChannel {
+                    capacity,
+                    ..AgentChannel::default()
+                })
+                .collect(),
+            inbox: Vec::new(),
+        };
+        self.next_join_seq += 1;
+        let a = self.agents.insert(agent);
+        self.agent_ids.insert(id, a);
+        self.settle(a, out);
+        Ok(())
+    }
+
+    pub(super) fn update_agent(
+        &mut self,
+        id: &AgentId,
+        spec: &AgentSpec,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(id)?;
+        let spec = self.parse_spec(spec)?;
+        self.unsettle(a);
+        let agent = &mut self.agents[a];
+        agent.role = spec.role;
+        agent.skills = spec.skills;
+        agent.teams = spec.teams;
+        agent.total_capacity = spec.total_capacity;
+        for (line, capacity) in agent.channels.iter_mut().zip(spec.capacities) {
+            line.capacity = capacity;
+        }
+        self.settle(a, out);
+        Ok(())
+    }
+
+    pub(super) fn remove_agent(&mut self, id: &AgentId, out: &mut Decisions) -> Result<(), Error> {
+        let a = self.agent_ix(id)?;
+        self.unsettle(a);
+        // Unlisted and in no class: nothing can route back to it.
+        self.requeue_all(a, out);
+        self.agents.remove(a);
+        self.agent_ids.swap_remove(id);
+        Ok(())
+    }
+
+    pub(super) fn change_presence(
+        &mut self,
+        id: &AgentId,
+        presence: Presence,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(id)?;
+        self.agents[a].presence = presence;
+        self.sync(a);
+        if presence == Presence::Offline && self.config.offline == OfflinePolicy::Requeue {
+            self.requeue_all(a, out);
+        }
+        self.pull(a, out);
+        Ok(())
+    }
+
+    pub(super) fn arrive(
+        &mut self,
+        id: ConversationId,
+        spec: &ConversationSpec,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        if self.conversation_ids.contains_key(&id) || self.ended.contains_key(&id) {
+            return Err(Error::DuplicateConversation(id));
+        }
+        let channel = self.catalog.channel(&spec.channel)?;
+        let skills = self.catalog.skills(&spec.skills)?;
+        let team = spec
+            .team
+            .as_deref()
+            .map(|t| self.catalog.team(t))
+            .transpose()?;
+        if !self.conversations.has_room() {
+            return Err(Error::Full("conversation"));
+        }
+        let key = ClassKey {
+            channel,
+            skills,
+            team,
+        };
+        if !self.class_ids.contains_key(&key) && !self.classes.has_room() {
+            return Err(Error::Full("routing class"));
+        }
+        let class = self.class_for(key);
+        let seq = self.next_arrival_seq;
+        self.next_arrival_seq += 1;
+        let ci = self.conversations.insert(Conversation {
+            id: id.clone(),
+            customer: spec.customer.clone(),
+            channel,
+            class,
+            priority: spec.priority,
+            key: QueueKey {
+                urgency: u32::MAX - spec.priority,
+                seq,
+            },
+            arrived_at: self.now,
+            queued_at: self.now,
+            holder: Holder::Queue,
+        });
+        self.conversation_ids.insert(id, ci);
+        self.route(ci, out);
+        Ok(())
+    }
+
+    pub(super) fn resolve(
+        &mut self,
+        id: &ConversationId,
+        by: &AgentId,
+        dispositions: Vec<String>,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        let ci = self.open_conversation(id)?;
+        let a = self.agent_ix(by)?;
+        if self.conversations[ci].holder != Holder::Agent(a) {
+            return Err(Error::NotHolder {
+                conversation: id.clone(),
+                agent: by.clone(),
+            });
+        }
+        self.release(ci);
+        self.end(
+            ci,
+            Outcome::Resolved {
+                agent: by.clone(),
+                dispositions: dispositions.into(),
+            },
+        );
+        out.push(Decision::Resolved {
+            conversation: id.clone(),
+            agent: by.clone(),
+        });
+        self.pull(a, out);
+        Ok(())
+    }
+
+    pub(super) fn abandon(
+        &mut self,
+        id: &ConversationId,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
+        let ci = self.open_conversation(id)?;
+        let holder = match self.conversations[ci].holder {
+            Holder::Queue => {
+                self.dequeue(ci);
+                None
+            }
+            Holder::Agent(_) => Some(self.release(ci)),
+        };
+        self.end(ci, Outcome::Abandoned);
+        out.push(Decision::Abandoned {
+            conversation: id.clone(),
+            agent: holder.map(|a| self.agents[a].id.clone()),
+        });
+        if let Some(a) = holder {
+            self.pull(a, out);
+        }
+        Ok(())
+    }
+
+    /// Forgets open conversation `ci` (out of line, holding no slot) and
+    /// remembers how it ended.
+    fn end(&mut self, ci: ConvIx, outcome: Outcome) {
+        // `ci` comes from `open_conversation`, so it is live.
+        let conversation = self
+            .conversations
+            .remove(ci)
+            .expect("an open conversation is in the slab");
+        self.conversation_ids.swap_remove(&conversation.id);
+        if self.config.ended_retention == 0 {
+            return;
+        }
+        while self.ended_order.len() >= self.config.ended_retention {
+            if let Some(oldest) = self.ended_order.pop_front() {
+                self.ended.swap_remove(&oldest);
+            }
+        }
+        self.ended_order.push_back(conversation.id.clone());
+        self.ended.insert(
+            conversation.id,
+            Ended {
+                channel: conversation.channel,
+                customer: conversation.customer,
+                priority: conversation.priority,
+                arrived_at: conversation.arrived_at,
+                outcome,
+            },
+        );
+    }
+
+    /// Enters `a` in the candidate lists and classes its spec qualifies it
+    /// for, lists it where it has room, and lets it pull waiting work.
+    fn settle(&mut self, a: AgentIx, out: &mut Decisions) {
+        let agent = &self.agents[a];
+        if agent.role.is_routed() {
+            for (c, line) in agent.channels.iter().enumerate() {
+                if line.capacity > 0 {
+                    self.channels[c].members.insert(a);
+                }
+            }
+            for (skill, _) in agent.skills.iter() {
+                self.skill_members[skill.get()].insert(a);
+            }
+            for team in &agent.teams {
+                self.team_members[team.get()].insert(a);
+            }
+        }
+        self.join_classes(a);
+        self.sync(a);
+        self.pull(a, out);
+    }
+
+    /// Undoes `settle`'s lists and listings, keeping what `a` holds.
+    fn unsettle(&mut self, a: AgentIx) {
+        self.unlist(a);
+        let agent = &mut self.agents[a];
+        for line in agent.channels.iter_mut() {
+            line.classes.clear();
+        }
+        for line in &mut self.channels {
+            line.members.swap_remove(&a);
+        }
+        for (skill, _) in agent.skills.iter() {
+            self.skill_members[skill.get()].swap_remove(&a);
+        }
+        for team in &agent.teams {
+            self.team_members[team.get()].swap_remove(&a);
+        }
+    }
+}

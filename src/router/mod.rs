@@ -1,0 +1,204 @@
+//! The [`Router`]: one state machine, one way in.
+
+mod engine;
+mod handlers;
+mod queries;
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::agent::Agent;
+use crate::catalog::Catalog;
+use crate::class::{Class, ClassKey};
+use crate::config::Config;
+use crate::conversation::{Conversation, Ended, QueueKey};
+use crate::decision::Decisions;
+use crate::dense::{AgentIx, ClassIx, ConvIx, Slab};
+use crate::error::Error;
+use crate::event::Event;
+use crate::hash::{FxIndexMap, FxIndexSet};
+use crate::id::{AgentId, ConversationId};
+use crate::ranked::RankedSet;
+use crate::strategy::RankKey;
+use crate::time::Timestamp;
+
+pub use queries::InboxEntry;
+
+/// Decides which agent handles which conversation.
+///
+/// The router does no I/O and reads no clock. The host feeds it
+/// [`Event`]s with the current time through [`handle`](Router::handle) and
+/// carries out the [`Decisions`] it returns.
+///
+/// # Methods
+///
+/// - **Change**: [`handle`](Router::handle) is the only method that changes
+///   state. An event that returns `Err` changes nothing.
+/// - **Look**: [`conversation`](Router::conversation),
+///   [`inbox`](Router::inbox), [`load`](Router::load),
+///   [`queue_len`](Router::queue_len), [`position`](Router::position),
+///   [`presence`](Router::presence), [`agents`](Router::agents),
+///   [`now`](Router::now), [`config`](Router::config).
+/// - **Save**: the router is `Serialize + Deserialize`; a restored router
+///   makes the same decisions as the original.
+///
+/// # How it routes
+///
+/// - A conversation that arrives goes at once to the best free eligible
+///   agent by the configured [`Strategy`](crate::Strategy), or else waits.
+///   Eligible: role [`Agent`](crate::Role::Agent), presence
+///   [`Available`](crate::Presence::Available), capacity above its load on
+///   the channel (and the channel's cost within its total capacity, if it
+///   has one), every required skill at the required level, and membership
+///   of the conversation's team, if it names one.
+/// - The line is ordered by priority (higher first), then arrival (earlier
+///   first). A requeued conversation keeps its original place.
+/// - Whenever an agent may have gained room (it was added or updated, became
+///   available, or a conversation it held was resolved or abandoned), it
+///   takes the first conversation in line among those it is eligible for,
+///   one per free slot, across all its channels, in the same `handle` call.
+/// - Conversations taken from an agent (removed, or offline under
+///   [`OfflinePolicy::Requeue`](crate::OfflinePolicy::Requeue)) are put back
+///   in line order, each one going straight to a free eligible agent if there
+///   is one.
+///
+/// # Time
+///
+/// Time never goes backwards inside the router: an event stamped earlier
+/// than the latest one seen is taken as happening at that latest time.
+///
+/// ```
+/// use omnirouter::{AgentSpec, Config, ConversationSpec, Decision, Event, Presence, Router, Timestamp};
+///
+/// let mut router = Router::new(Config::new(["sms"])).unwrap();
+/// router.handle(Timestamp(0), Event::AgentAdded {
+///     agent: "ann".into(),
+///     spec: AgentSpec::agent().channel("sms", 1),
+///     presence: Presence::Available,
+/// }).unwrap();
+/// let decisions = router.handle(Timestamp(10), Event::ConversationArrived {
+///     conversation: 1_u64.into(),
+///     spec: ConversationSpec::new("sms", "cust-1"),
+/// }).unwrap();
+/// assert!(matches!(&decisions[0], Decision::Assigned { agent, .. } if *agent == "ann".into()));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Router {
+    config: Config,
+    catalog: Catalog,
+    now: Timestamp,
+
+    agents: Slab<AgentIx, Agent>,
+    agent_ids: FxIndexMap<AgentId, AgentIx>,
+    /// The order of joining, the last tie-break of every strategy.
+    next_join_seq: u64,
+
+    conversations: Slab<ConvIx, Conversation>,
+    conversation_ids: FxIndexMap<ConversationId, ConvIx>,
+    /// The order of arrival, the last tie-break of the line.
+    next_arrival_seq: u64,
+
+    classes: Slab<ClassIx, Class>,
+    class_ids: FxIndexMap<ClassKey, ClassIx>,
+
+    /// Indexed by channel.
+    channels: Vec<ChannelLine>,
+    /// Routed agents by skill and by team: where a new class finds its members.
+    skill_members: Vec<FxIndexSet<AgentIx>>,
+    team_members: Vec<FxIndexSet<AgentIx>>,
+
+    ended: FxIndexMap<ConversationId, Ended>,
+    ended_order: VecDeque<ConversationId>,
+}
+
+/// The router's state for one channel.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+struct ChannelLine {
+    /// The routing classes on this channel.
+    classes: Vec<ClassIx>,
+    /// Every waiting conversation on this channel, for positions in line.
+    waiting: RankedSet<QueueKey>,
+    /// Routed agents with a capacity on this channel.
+    members: FxIndexSet<AgentIx>,
+    /// Round robin: the key of the agent that got the last conversation.
+    cursor: Option<RankKey>,
+}
+
+impl Router {
+    /// A router with no agents and no conversations.
+    ///
+    /// Fails if the configuration repeats or leaves empty a name, or gives a
+    /// channel a cost of 0.
+    ///
+    /// ```
+    /// use omnirouter::{Config, Error, Router};
+    /// assert!(Router::new(Config::new(["sms", "voice"])).is_ok());
+    /// assert!(matches!(
+    ///     Router::new(Config::new(["sms", "sms"])),
+    ///     Err(Error::DuplicateName { kind: "channel", .. })
+    /// ));
+    /// ```
+    pub fn new(config: Config) -> Result<Router, Error> {
+        let catalog = Catalog::new(&config)?;
+        Ok(Router {
+            channels: vec![ChannelLine::default(); catalog.channel_count()],
+            skill_members: vec![FxIndexSet::default(); catalog.skill_count()],
+            team_members: vec![FxIndexSet::default(); catalog.team_count()],
+            catalog,
+            config,
+            now: Timestamp(0),
+            agents: Slab::default(),
+            agent_ids: FxIndexMap::default(),
+            next_join_seq: 0,
+            conversations: Slab::default(),
+            conversation_ids: FxIndexMap::default(),
+            next_arrival_seq: 0,
+            classes: Slab::default(),
+            class_ids: FxIndexMap::default(),
+            ended: FxIndexMap::default(),
+            ended_order: VecDeque::new(),
+        })
+    }
+
+    /// Applies one event at time `now` and returns what the host must do.
+    ///
+    /// On `Err` nothing has changed: the event is checked whole before any
+    /// state is touched. See [`Event`] for what each event does.
+    pub fn handle(&mut self, now: Timestamp, event: Event) -> Result<Decisions, Error> {
+        let previous = self.now;
+        self.now = now.max(previous);
+        let mut out = Decisions::default();
+        let result = match event {
+            Event::AgentAdded {
+                agent,
+                spec,
+                presence,
+            } => self.add_agent(agent, &spec, presence, &mut out),
+            Event::AgentUpdated { agent, spec } => self.update_agent(&agent, &spec, &mut out),
+            Event::AgentRemoved { agent } => self.remove_agent(&agent, &mut out),
+            Event::PresenceChanged { agent, presence } => {
+                self.change_presence(&agent, presence, &mut out)
+            }
+            Event::ConversationArrived { conversation, spec } => {
+                self.arrive(conversation, &spec, &mut out)
+            }
+            Event::ConversationResolved {
+                conversation,
+                by,
+                dispositions,
+            } => self.resolve(&conversation, &by, dispositions, &mut out),
+            Event::ConversationAbandoned { conversation } => self.abandon(&conversation, &mut out),
+            Event::Tick => Ok(()),
+        };
+        match result {
+            Ok(()) => Ok(out),
+            Err(error) => {
+                // Handlers check everything before they change anything;
+                // only the clock moved.
+                self.now = previous;
+                Err(error)
+            }
+        }
+    }
+}

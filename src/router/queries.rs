@@ -1,0 +1,167 @@
+//! Ways to look: every method here takes `&self` and costs O(1), O(log n)
+//! or O(what it returns).
+
+use super::Router;
+use crate::agent::Presence;
+use crate::config::Config;
+use crate::conversation::{ConversationState, ConversationView, Holder, Outcome};
+use crate::error::Error;
+use crate::id::{AgentId, ConversationId};
+use crate::time::Timestamp;
+
+/// One conversation in an agent's unified inbox.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct InboxEntry<'a> {
+    /// The conversation.
+    pub conversation: &'a ConversationId,
+    /// Its channel's name.
+    pub channel: &'a str,
+}
+
+impl Router {
+    /// The latest time the router has seen.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The configuration the router was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every agent's id, in no meaningful order.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let mut router = Router::new(Config::new(["sms"])).unwrap();
+    /// router.handle(Timestamp(0), Event::AgentAdded {
+    ///     agent: 7_u64.into(), spec: AgentSpec::agent(), presence: Presence::Away,
+    /// }).unwrap();
+    /// assert_eq!(router.agents().collect::<Vec<_>>(), [&AgentId::from(7_u64)]);
+    /// ```
+    pub fn agents(&self) -> impl Iterator<Item = &AgentId> {
+        self.agent_ids.keys()
+    }
+
+    /// Every open (waiting or assigned) conversation's id, in no meaningful order.
+    pub fn open_conversations(&self) -> impl Iterator<Item = &ConversationId> {
+        self.conversation_ids.keys()
+    }
+
+    /// How many conversations wait on `channel`.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let router = Router::new(Config::new(["sms"])).unwrap();
+    /// assert_eq!(router.queue_len("sms"), Ok(0));
+    /// assert_eq!(router.queue_len("fax"), Err(Error::UnknownChannel("fax".into())));
+    /// ```
+    pub fn queue_len(&self, channel: &str) -> Result<usize, Error> {
+        let c = self.catalog.channel(channel)?;
+        Ok(self.channels[c.get()].waiting.len())
+    }
+
+    /// How many waiting conversations on its channel are ahead of
+    /// `conversation`, or `None` if it is not waiting.
+    pub fn position(&self, conversation: &ConversationId) -> Option<usize> {
+        let c = &self.conversations[*self.conversation_ids.get(conversation)?];
+        (c.holder == Holder::Queue).then(|| self.channels[c.channel.get()].waiting.rank(&c.key))
+    }
+
+    /// How many conversations `agent` holds on `channel`.
+    pub fn load(&self, agent: &AgentId, channel: &str) -> Result<u32, Error> {
+        let c = self.catalog.channel(channel)?;
+        let a = self
+            .agent_ids
+            .get(agent)
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+        Ok(self.agents[*a].channels[c.get()].load)
+    }
+
+    /// `agent`'s presence.
+    pub fn presence(&self, agent: &AgentId) -> Result<Presence, Error> {
+        let a = self
+            .agent_ids
+            .get(agent)
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+        Ok(self.agents[*a].presence)
+    }
+
+    /// `agent`'s unified inbox: its open conversations on every channel, in
+    /// the order they were assigned.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let mut router = Router::new(Config::new(["sms", "facebook"])).unwrap();
+    /// router.handle(Timestamp(0), Event::AgentAdded {
+    ///     agent: "ann".into(),
+    ///     spec: AgentSpec::agent().channel("sms", 3).channel("facebook", 4),
+    ///     presence: Presence::Available,
+    /// }).unwrap();
+    /// for (id, channel) in [(1_u64, "facebook"), (2, "sms")] {
+    ///     router.handle(Timestamp(1), Event::ConversationArrived {
+    ///         conversation: id.into(), spec: ConversationSpec::new(channel, "c"),
+    ///     }).unwrap();
+    /// }
+    /// let inbox: Vec<_> = router.inbox(&"ann".into()).unwrap().map(|e| e.channel).collect();
+    /// assert_eq!(inbox, ["facebook", "sms"]);
+    /// ```
+    pub fn inbox(
+        &self,
+        agent: &AgentId,
+    ) -> Result<impl ExactSizeIterator<Item = InboxEntry<'_>>, Error> {
+        let a = self
+            .agent_ids
+            .get(agent)
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+        Ok(self.agents[*a].inbox.iter().map(|&ci| {
+            let c = &self.conversations[ci];
+            InboxEntry {
+                conversation: &c.id,
+                channel: self.catalog.channel_name(c.channel),
+            }
+        }))
+    }
+
+    /// A conversation's details and where it stands, open or remembered as
+    /// ended; `None` if unknown or forgotten.
+    pub fn conversation(&self, id: &ConversationId) -> Option<ConversationView<'_>> {
+        if let Some(&ci) = self.conversation_ids.get(id) {
+            let c = &self.conversations[ci];
+            let state = match c.holder {
+                Holder::Queue => ConversationState::Queued {
+                    ahead: self.channels[c.channel.get()].waiting.rank(&c.key),
+                },
+                Holder::Agent(a) => ConversationState::Assigned {
+                    agent: self.agents[a].id.clone(),
+                },
+            };
+            return Some(ConversationView {
+                id: &c.id,
+                channel: self.catalog.channel_name(c.channel),
+                customer: &c.customer,
+                priority: c.priority,
+                arrived_at: c.arrived_at,
+                state,
+            });
+        }
+        let (id, e) = self.ended.get_key_value(id)?;
+        Some(ConversationView {
+            id,
+            channel: self.catalog.channel_name(e.channel),
+            customer: &e.customer,
+            priority: e.priority,
+            arrived_at: e.arrived_at,
+            state: match &e.outcome {
+                Outcome::Resolved {
+                    agent,
+                    dispositions,
+                } => ConversationState::Resolved {
+                    agent: agent.clone(),
+                    dispositions: dispositions.to_vec(),
+                },
+                Outcome::Abandoned => ConversationState::Abandoned,
+            },
+        })
+    }
+}
