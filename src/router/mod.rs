@@ -202,3 +202,6 @@ impl Router {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,447 @@
+//! Scenario tests of routing behaviour, each with hand-checked decisions.
+
+use crate::*;
+
+fn router(config: Config) -> Router {
+    Router::new(config).unwrap()
+}
+
+fn add(r: &mut Router, t: u64, agent: &str, spec: AgentSpec) -> Vec<Decision> {
+    r.handle(
+        Timestamp(t),
+        Event::AgentAdded {
+            agent: agent.into(),
+            spec,
+            presence: Presence::Available,
+        },
+    )
+    .unwrap()
+    .to_vec()
+}
+
+fn arrive(r: &mut Router, t: u64, id: u64, spec: ConversationSpec) -> Vec<Decision> {
+    r.handle(
+        Timestamp(t),
+        Event::ConversationArrived {
+            conversation: id.into(),
+            spec,
+        },
+    )
+    .unwrap()
+    .to_vec()
+}
+
+fn resolve(r: &mut Router, t: u64, id: u64, by: &str) -> Vec<Decision> {
+    r.handle(
+        Timestamp(t),
+        Event::ConversationResolved {
+            conversation: id.into(),
+            by: by.into(),
+            dispositions: vec![],
+        },
+    )
+    .unwrap()
+    .to_vec()
+}
+
+fn assigned(id: u64, agent: &str, waited: u64) -> Decision {
+    Decision::Assigned {
+        conversation: id.into(),
+        agent: agent.into(),
+        waited: Millis(waited),
+    }
+}
+
+fn queued(id: u64, ahead: usize) -> Decision {
+    Decision::Queued {
+        conversation: id.into(),
+        ahead,
+    }
+}
+
+fn sms() -> ConversationSpec {
+    ConversationSpec::new("sms", "c")
+}
+
+#[test]
+fn waits_when_full_and_is_pulled_when_a_slot_frees() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    assert_eq!(arrive(&mut r, 1, 1, sms()), [assigned(1, "ann", 0)]);
+    assert_eq!(arrive(&mut r, 2, 2, sms()), [queued(2, 0)]);
+    assert_eq!(arrive(&mut r, 3, 3, sms()), [queued(3, 1)]);
+    assert_eq!(r.queue_len("sms"), Ok(2));
+    let d = resolve(&mut r, 10, 1, "ann");
+    assert_eq!(
+        d,
+        [
+            Decision::Resolved {
+                conversation: 1_u64.into(),
+                agent: "ann".into()
+            },
+            assigned(2, "ann", 8)
+        ]
+    );
+    assert_eq!(r.position(&3_u64.into()), Some(0));
+}
+
+#[test]
+fn priority_goes_before_arrival() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms());
+    arrive(&mut r, 2, 2, sms());
+    assert_eq!(arrive(&mut r, 3, 3, sms().priority(5)), [queued(3, 0)]);
+    assert_eq!(resolve(&mut r, 4, 1, "ann")[1], assigned(3, "ann", 1));
+}
+
+#[test]
+fn skills_and_teams_decide_eligibility() {
+    let mut r = router(Config::new(["sms"]).skills(["billing"]).teams(["vip"]));
+    add(
+        &mut r,
+        0,
+        "junior",
+        AgentSpec::agent().channel("sms", 5).skill("billing", 1),
+    );
+    add(
+        &mut r,
+        0,
+        "senior",
+        AgentSpec::agent()
+            .channel("sms", 5)
+            .skill("billing", 4)
+            .team("vip"),
+    );
+    assert_eq!(
+        arrive(&mut r, 1, 1, sms().skill("billing", 3)),
+        [assigned(1, "senior", 0)]
+    );
+    assert_eq!(
+        arrive(&mut r, 1, 2, sms().team("vip")),
+        [assigned(2, "senior", 0)]
+    );
+    // Least loaded: junior holds nothing.
+    assert_eq!(arrive(&mut r, 1, 3, sms()), [assigned(3, "junior", 0)]);
+}
+
+#[test]
+fn least_loaded_breaks_ties_by_total_load_then_join_order() {
+    let mut r = router(Config::new(["sms", "chat"]));
+    add(
+        &mut r,
+        0,
+        "a",
+        AgentSpec::agent().channel("sms", 2).channel("chat", 2),
+    );
+    add(
+        &mut r,
+        0,
+        "b",
+        AgentSpec::agent().channel("sms", 2).channel("chat", 2),
+    );
+    assert_eq!(
+        arrive(&mut r, 1, 1, ConversationSpec::new("chat", "c")),
+        [assigned(1, "a", 0)]
+    );
+    // Both have 0 on sms; b has fewer overall.
+    assert_eq!(arrive(&mut r, 2, 2, sms()), [assigned(2, "b", 0)]);
+    // Now a: sms 0, total 1; b: sms 1, total 1.
+    assert_eq!(arrive(&mut r, 3, 3, sms()), [assigned(3, "a", 0)]);
+}
+
+#[test]
+fn longest_idle_and_round_robin_rotate() {
+    for strategy in [Strategy::LongestIdle, Strategy::RoundRobin] {
+        let mut r = router(Config::new(["sms"]).strategy(strategy));
+        for name in ["a", "b", "c"] {
+            add(&mut r, 0, name, AgentSpec::agent().channel("sms", 9));
+        }
+        let got: Vec<_> = (0..6)
+            .map(|i| match &arrive(&mut r, 1 + i, i, sms())[0] {
+                Decision::Assigned { agent, .. } => agent.to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, ["a", "b", "c", "a", "b", "c"], "{strategy:?}");
+    }
+}
+
+#[test]
+fn total_capacity_with_channel_costs() {
+    let config = Config::new(["chat", "voice"])
+        .channel_cost("chat", 20)
+        .channel_cost("voice", 100);
+    let mut r = router(config);
+    add(
+        &mut r,
+        0,
+        "ann",
+        AgentSpec::agent()
+            .channel("chat", 5)
+            .channel("voice", 1)
+            .total_capacity(100),
+    );
+    assert_eq!(
+        arrive(&mut r, 1, 1, ConversationSpec::new("chat", "c")),
+        [assigned(1, "ann", 0)]
+    );
+    // One chat uses 20 of 100: a call (100) no longer fits.
+    assert_eq!(
+        arrive(&mut r, 2, 2, ConversationSpec::new("voice", "c")),
+        [queued(2, 0)]
+    );
+    // Four more chats fit exactly.
+    for id in 3..7 {
+        assert_eq!(
+            arrive(&mut r, 3, id, ConversationSpec::new("chat", "c")),
+            [assigned(id, "ann", 0)]
+        );
+    }
+    assert_eq!(
+        arrive(&mut r, 4, 7, ConversationSpec::new("chat", "c")),
+        [queued(7, 0)]
+    );
+    // Freeing one chat lets the next chat in, not the call (it still does not fit).
+    let d = resolve(&mut r, 5, 1, "ann");
+    assert_eq!(d[1], assigned(7, "ann", 1));
+}
+
+#[test]
+fn raising_capacity_pulls_and_lowering_takes_nothing_away() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms());
+    arrive(&mut r, 1, 2, sms());
+    arrive(&mut r, 1, 3, sms());
+    let d = r
+        .handle(
+            Timestamp(5),
+            Event::AgentUpdated {
+                agent: "ann".into(),
+                spec: AgentSpec::agent().channel("sms", 3),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.to_vec(), [assigned(2, "ann", 4), assigned(3, "ann", 4)]);
+    let d = r
+        .handle(
+            Timestamp(6),
+            Event::AgentUpdated {
+                agent: "ann".into(),
+                spec: AgentSpec::agent().channel("sms", 1),
+            },
+        )
+        .unwrap();
+    assert!(d.is_empty());
+    assert_eq!(r.load(&"ann".into(), "sms"), Ok(3));
+    // Over capacity: nothing new until the load is under the new capacity.
+    arrive(&mut r, 7, 4, sms());
+    assert_eq!(resolve(&mut r, 8, 1, "ann").len(), 1);
+    assert_eq!(resolve(&mut r, 8, 2, "ann").len(), 1);
+    assert_eq!(resolve(&mut r, 8, 3, "ann")[1], assigned(4, "ann", 1));
+}
+
+#[test]
+fn away_keeps_offline_requeues_at_the_original_place() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    add(&mut r, 0, "bob", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms()); // ann
+    arrive(&mut r, 2, 2, sms()); // bob
+    arrive(&mut r, 3, 3, sms()); // waits
+    let away = |p| Event::PresenceChanged {
+        agent: "ann".into(),
+        presence: p,
+    };
+    assert!(
+        r.handle(Timestamp(4), away(Presence::Away))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(r.load(&"ann".into(), "sms"), Ok(1));
+    let d = r.handle(Timestamp(5), away(Presence::Offline)).unwrap();
+    // 1 arrived before 3, so it goes back ahead of it.
+    assert_eq!(
+        d.to_vec(),
+        [
+            Decision::Requeued {
+                conversation: 1_u64.into(),
+                from: "ann".into()
+            },
+            queued(1, 0)
+        ]
+    );
+    assert_eq!(r.position(&3_u64.into()), Some(1));
+    assert_eq!(resolve(&mut r, 9, 2, "bob")[1], assigned(1, "bob", 4));
+    // Coming back pulls the next in line.
+    assert_eq!(
+        r.handle(Timestamp(10), away(Presence::Available))
+            .unwrap()
+            .to_vec(),
+        [assigned(3, "ann", 7)]
+    );
+}
+
+#[test]
+fn offline_keep_policy_keeps_conversations() {
+    let mut r = router(Config::new(["sms"]).offline(OfflinePolicy::Keep));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms());
+    let d = r
+        .handle(
+            Timestamp(2),
+            Event::PresenceChanged {
+                agent: "ann".into(),
+                presence: Presence::Offline,
+            },
+        )
+        .unwrap();
+    assert!(d.is_empty());
+    assert_eq!(r.inbox(&"ann".into()).unwrap().len(), 1);
+}
+
+#[test]
+fn removing_an_agent_hands_its_work_to_a_free_one() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 2));
+    arrive(&mut r, 1, 1, sms());
+    arrive(&mut r, 2, 2, sms());
+    add(&mut r, 3, "bob", AgentSpec::agent().channel("sms", 1));
+    let d = r
+        .handle(
+            Timestamp(4),
+            Event::AgentRemoved {
+                agent: "ann".into(),
+            },
+        )
+        .unwrap();
+    let requeued = |id: u64| Decision::Requeued {
+        conversation: id.into(),
+        from: "ann".into(),
+    };
+    assert_eq!(
+        d.to_vec(),
+        [
+            requeued(1),
+            assigned(1, "bob", 0),
+            requeued(2),
+            queued(2, 0)
+        ]
+    );
+    assert!(r.presence(&"ann".into()).is_err());
+}
+
+#[test]
+fn non_agent_roles_are_never_routed() {
+    let mut r = router(Config::new(["sms"]));
+    add(
+        &mut r,
+        0,
+        "boss",
+        AgentSpec::with_role(Role::SuperAdmin).channel("sms", 5),
+    );
+    add(
+        &mut r,
+        0,
+        "client",
+        AgentSpec::with_role(Role::ClientUser).channel("sms", 5),
+    );
+    assert_eq!(arrive(&mut r, 1, 1, sms()), [queued(1, 0)]);
+    let d = r
+        .handle(
+            Timestamp(2),
+            Event::AgentUpdated {
+                agent: "boss".into(),
+                spec: AgentSpec::agent().channel("sms", 5),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.to_vec(), [assigned(1, "boss", 1)]);
+}
+
+#[test]
+fn abandoning_frees_the_slot_or_the_place_in_line() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms());
+    arrive(&mut r, 1, 2, sms());
+    arrive(&mut r, 1, 3, sms());
+    let abandon = |id: u64| Event::ConversationAbandoned {
+        conversation: id.into(),
+    };
+    assert_eq!(
+        r.handle(Timestamp(2), abandon(2)).unwrap().to_vec(),
+        [Decision::Abandoned {
+            conversation: 2_u64.into(),
+            agent: None
+        }]
+    );
+    assert_eq!(
+        r.handle(Timestamp(3), abandon(1)).unwrap().to_vec(),
+        [
+            Decision::Abandoned {
+                conversation: 1_u64.into(),
+                agent: Some("ann".into())
+            },
+            assigned(3, "ann", 2)
+        ]
+    );
+    assert_eq!(
+        r.conversation(&2_u64.into()).unwrap().state,
+        ConversationState::Abandoned
+    );
+}
+
+#[test]
+fn ended_conversations_are_forgotten_oldest_first() {
+    let mut config = Config::new(["sms"]);
+    config.ended_retention = 2;
+    let mut r = router(config);
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 9));
+    for id in 0..3 {
+        arrive(&mut r, 1, id, sms());
+        resolve(&mut r, 2, id, "ann");
+    }
+    assert!(r.conversation(&0_u64.into()).is_none());
+    assert!(matches!(
+        r.conversation(&2_u64.into()).unwrap().state,
+        ConversationState::Resolved { .. }
+    ));
+    // A forgotten id may be used again.
+    assert_eq!(arrive(&mut r, 3, 0, sms()), [assigned(0, "ann", 0)]);
+}
+
+#[test]
+fn a_new_class_finds_agents_added_before_it() {
+    let mut r = router(Config::new(["sms", "chat"]).skills(["a", "b"]));
+    add(
+        &mut r,
+        0,
+        "x",
+        AgentSpec::agent().channel("sms", 1).skill("a", 2),
+    );
+    add(
+        &mut r,
+        0,
+        "y",
+        AgentSpec::agent()
+            .channel("chat", 1)
+            .skill("a", 2)
+            .skill("b", 2),
+    );
+    assert_eq!(
+        arrive(
+            &mut r,
+            1,
+            1,
+            ConversationSpec::new("chat", "c").skill("b", 2)
+        ),
+        [assigned(1, "y", 0)]
+    );
+    assert_eq!(arrive(&mut r, 1, 2, sms().skill("b", 1)), [queued(2, 0)]);
+    assert_eq!(
+        arrive(&mut r, 1, 3, sms().skill("a", 2)),
+        [assigned(3, "x", 0)]
+    );
+}

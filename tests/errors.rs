@@ -1,0 +1,375 @@
+//! Every bad input of the contract gets a typed error and changes nothing.
+//!
+//! Each test builds a router with some state, clones it, feeds one bad event,
+//! checks the exact error, and checks the router still equals the clone.
+
+use omnirouter::{
+    AgentSpec, ChannelConfig, Config, ConversationSpec, Error, Event, MAX_CAPACITY, Presence, Role,
+    Router, Timestamp,
+};
+
+fn config() -> Config {
+    Config::new(["sms", "chat"])
+        .skills(["billing", "french"])
+        .teams(["tier2"])
+}
+
+/// A router with one busy agent, one waiting conversation and one resolved one.
+fn busy_router() -> Router {
+    let mut router = Router::new(config()).unwrap();
+    let events = [
+        Event::AgentAdded {
+            agent: "ann".into(),
+            spec: AgentSpec::agent().channel("sms", 1).skill("billing", 3),
+            presence: Presence::Available,
+        },
+        Event::AgentAdded {
+            agent: "boss".into(),
+            spec: AgentSpec::with_role(Role::SuperAdmin),
+            presence: Presence::Available,
+        },
+        Event::ConversationArrived {
+            conversation: 1_u64.into(),
+            spec: ConversationSpec::new("sms", "c1"),
+        },
+        Event::ConversationResolved {
+            conversation: 1_u64.into(),
+            by: "ann".into(),
+            dispositions: vec!["done".into()],
+        },
+        Event::ConversationArrived {
+            conversation: 2_u64.into(),
+            spec: ConversationSpec::new("sms", "c2"),
+        },
+        Event::ConversationArrived {
+            conversation: 3_u64.into(),
+            spec: ConversationSpec::new("sms", "c3"),
+        },
+    ];
+    for (t, event) in events.into_iter().enumerate() {
+        router.handle(Timestamp(100 * t as u64), event).unwrap();
+    }
+    router
+}
+
+/// Feeds `event` at a later time and asserts it fails with `expected` and
+/// leaves the router exactly as it was (the clock included).
+fn refused(event: Event, expected: Error) {
+    let mut router = busy_router();
+    let before = router.clone();
+    let got = router.handle(Timestamp(1_000_000), event);
+    assert_eq!(got, Err(expected.clone()));
+    assert_eq!(router, before, "a refused event changed the router");
+    assert!(!expected.to_string().is_empty());
+}
+
+fn add(agent: &str, spec: AgentSpec) -> Event {
+    Event::AgentAdded {
+        agent: agent.into(),
+        spec,
+        presence: Presence::Available,
+    }
+}
+
+fn arrive(id: u64, spec: ConversationSpec) -> Event {
+    Event::ConversationArrived {
+        conversation: id.into(),
+        spec,
+    }
+}
+
+#[test]
+fn duplicate_agent() {
+    refused(
+        add("ann", AgentSpec::agent()),
+        Error::DuplicateAgent("ann".into()),
+    );
+}
+
+#[test]
+fn unknown_agent_in_every_agent_event() {
+    let ghost = || "ghost".into();
+    refused(
+        Event::AgentUpdated {
+            agent: ghost(),
+            spec: AgentSpec::agent(),
+        },
+        Error::UnknownAgent(ghost()),
+    );
+    refused(
+        Event::AgentRemoved { agent: ghost() },
+        Error::UnknownAgent(ghost()),
+    );
+    refused(
+        Event::PresenceChanged {
+            agent: ghost(),
+            presence: Presence::Away,
+        },
+        Error::UnknownAgent(ghost()),
+    );
+    refused(
+        Event::ConversationResolved {
+            conversation: 2_u64.into(),
+            by: ghost(),
+            dispositions: vec![],
+        },
+        Error::UnknownAgent(ghost()),
+    );
+}
+
+#[test]
+fn unknown_channel_skill_and_team() {
+    refused(
+        add("bo", AgentSpec::agent().channel("fax", 1)),
+        Error::UnknownChannel("fax".into()),
+    );
+    refused(
+        add("bo", AgentSpec::agent().skill("juggling", 1)),
+        Error::UnknownSkill("juggling".into()),
+    );
+    refused(
+        add("bo", AgentSpec::agent().team("tier9")),
+        Error::UnknownTeam("tier9".into()),
+    );
+    refused(
+        arrive(9, ConversationSpec::new("fax", "c")),
+        Error::UnknownChannel("fax".into()),
+    );
+    refused(
+        arrive(9, ConversationSpec::new("sms", "c").skill("juggling", 1)),
+        Error::UnknownSkill("juggling".into()),
+    );
+    refused(
+        arrive(9, ConversationSpec::new("sms", "c").team("tier9")),
+        Error::UnknownTeam("tier9".into()),
+    );
+}
+
+#[test]
+fn zero_skill_levels() {
+    refused(
+        add("bo", AgentSpec::agent().skill("billing", 0)),
+        Error::ZeroSkillLevel("billing".into()),
+    );
+    refused(
+        arrive(9, ConversationSpec::new("sms", "c").skill("french", 0)),
+        Error::ZeroSkillLevel("french".into()),
+    );
+}
+
+#[test]
+fn names_given_twice_in_a_spec() {
+    let dup = |kind, name: &str| Error::DuplicateName {
+        kind,
+        name: name.into(),
+    };
+    refused(
+        add("bo", AgentSpec::agent().channel("sms", 1).channel("sms", 2)),
+        dup("channel", "sms"),
+    );
+    refused(
+        add(
+            "bo",
+            AgentSpec::agent().skill("french", 1).skill("french", 2),
+        ),
+        dup("skill", "french"),
+    );
+    refused(
+        add("bo", AgentSpec::agent().team("tier2").team("tier2")),
+        dup("team", "tier2"),
+    );
+    refused(
+        arrive(
+            9,
+            ConversationSpec::new("sms", "c")
+                .skill("billing", 1)
+                .skill("billing", 1),
+        ),
+        dup("skill", "billing"),
+    );
+}
+
+#[test]
+fn overflowing_capacities() {
+    let too_big = MAX_CAPACITY + 1;
+    let expected = Error::CapacityTooLarge {
+        capacity: too_big,
+        max: MAX_CAPACITY,
+    };
+    refused(
+        add("bo", AgentSpec::agent().channel("sms", too_big)),
+        expected.clone(),
+    );
+    refused(
+        add("bo", AgentSpec::agent().total_capacity(too_big)),
+        expected.clone(),
+    );
+    refused(
+        Event::AgentUpdated {
+            agent: "ann".into(),
+            spec: AgentSpec::agent().channel("chat", u32::MAX),
+        },
+        Error::CapacityTooLarge {
+            capacity: u32::MAX,
+            max: MAX_CAPACITY,
+        },
+    );
+}
+
+#[test]
+fn duplicate_conversation_open_or_ended() {
+    refused(
+        arrive(2, ConversationSpec::new("sms", "c")),
+        Error::DuplicateConversation(2_u64.into()),
+    );
+    refused(
+        arrive(1, ConversationSpec::new("sms", "c")),
+        Error::DuplicateConversation(1_u64.into()),
+    );
+}
+
+#[test]
+fn resolving_or_abandoning_twice_or_unknown() {
+    refused(
+        Event::ConversationResolved {
+            conversation: 1_u64.into(),
+            by: "ann".into(),
+            dispositions: vec![],
+        },
+        Error::ConversationEnded(1_u64.into()),
+    );
+    refused(
+        Event::ConversationAbandoned {
+            conversation: 1_u64.into(),
+        },
+        Error::ConversationEnded(1_u64.into()),
+    );
+    refused(
+        Event::ConversationResolved {
+            conversation: 77_u64.into(),
+            by: "ann".into(),
+            dispositions: vec![],
+        },
+        Error::UnknownConversation(77_u64.into()),
+    );
+    refused(
+        Event::ConversationAbandoned {
+            conversation: 77_u64.into(),
+        },
+        Error::UnknownConversation(77_u64.into()),
+    );
+}
+
+#[test]
+fn only_the_holder_resolves() {
+    // 2 is held by ann; 3 waits. The super admin holds neither.
+    refused(
+        Event::ConversationResolved {
+            conversation: 2_u64.into(),
+            by: "boss".into(),
+            dispositions: vec![],
+        },
+        Error::NotHolder {
+            conversation: 2_u64.into(),
+            agent: "boss".into(),
+        },
+    );
+    refused(
+        Event::ConversationResolved {
+            conversation: 3_u64.into(),
+            by: "ann".into(),
+            dispositions: vec![],
+        },
+        Error::NotHolder {
+            conversation: 3_u64.into(),
+            agent: "ann".into(),
+        },
+    );
+}
+
+#[test]
+fn bad_configurations() {
+    let named = |kind, name: &str| Error::DuplicateName {
+        kind,
+        name: name.into(),
+    };
+    assert_eq!(
+        Router::new(Config::new(["sms", "sms"])).unwrap_err(),
+        named("channel", "sms")
+    );
+    assert_eq!(
+        Router::new(Config::new(["sms"]).skills(["a", "a"])).unwrap_err(),
+        named("skill", "a")
+    );
+    assert_eq!(
+        Router::new(Config::new(["sms"]).teams(["t", "t"])).unwrap_err(),
+        named("team", "t")
+    );
+    assert_eq!(
+        Router::new(Config::new([""])).unwrap_err(),
+        Error::EmptyName { kind: "channel" }
+    );
+    let zero_cost = Config {
+        channels: vec![ChannelConfig {
+            name: "voice".into(),
+            cost: 0,
+        }],
+        ..Config::default()
+    };
+    assert_eq!(
+        Router::new(zero_cost).unwrap_err(),
+        Error::InvalidCost {
+            channel: "voice".into(),
+            cost: 0,
+            max: MAX_CAPACITY
+        }
+    );
+    let many = Config::new((0..=omnirouter::MAX_NAMES).map(|i| i.to_string()));
+    assert!(matches!(
+        Router::new(many),
+        Err(Error::TooManyNames {
+            kind: "channel",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn time_that_goes_backwards_is_clamped() {
+    let mut router = busy_router();
+    let latest = router.now();
+    router.handle(Timestamp(0), Event::Tick).unwrap();
+    assert_eq!(router.now(), latest);
+    let decisions = router
+        .handle(
+            Timestamp(1),
+            Event::ConversationResolved {
+                conversation: 2_u64.into(),
+                by: "ann".into(),
+                dispositions: vec![],
+            },
+        )
+        .unwrap();
+    // Conversation 3 waited from its arrival at the latest time: zero, not negative.
+    assert!(decisions.iter().any(|d| matches!(
+        d,
+        omnirouter::Decision::Assigned { waited, .. } if waited.0 == 0
+    )));
+}
+
+#[test]
+fn queries_refuse_unknown_names() {
+    let router = busy_router();
+    assert_eq!(
+        router.load(&"ann".into(), "fax"),
+        Err(Error::UnknownChannel("fax".into()))
+    );
+    assert_eq!(
+        router.load(&"zed".into(), "sms"),
+        Err(Error::UnknownAgent("zed".into()))
+    );
+    assert!(router.inbox(&"zed".into()).is_err());
+    assert!(router.presence(&"zed".into()).is_err());
+    assert_eq!(router.position(&99_u64.into()), None);
+    assert!(router.conversation(&99_u64.into()).is_none());
+}
