@@ -101,3 +101,8 @@ pub use router::{InboxEntry, Router};
 pub use skill::SkillLevel;
 pub use strategy::Strategy;
 pub use time::{Millis, Timestamp};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
