@@ -76,3 +76,30 @@ pub(crate) type FxIndexMap<K, V> = indexmap::IndexMap<K, V, FxBuild>;
 
 /// An insertion-ordered set with the fixed hasher.
 pub(crate) type FxIndexSet<K> = indexmap::IndexSet<K, FxBuild>;
+
+/// Serde for maps whose keys are not strings (ids, class keys): a list of
+/// `(key, value)` pairs, so that every format, JSON included, can hold them.
+pub(crate) mod as_pairs {
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::FxIndexMap;
+
+    pub(crate) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &FxIndexMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<FxIndexMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Hash + Eq,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
+        Ok(pairs.into_iter().collect())
+    }
+}

@@ -90,16 +90,19 @@ pub struct Router {
     now: Timestamp,
 
     agents: Slab<AgentIx, Agent>,
+    #[serde(with = "crate::hash::as_pairs")]
     agent_ids: FxIndexMap<AgentId, AgentIx>,
     /// The order of joining, the last tie-break of every strategy.
     next_join_seq: u64,
 
     conversations: Slab<ConvIx, Conversation>,
+    #[serde(with = "crate::hash::as_pairs")]
     conversation_ids: FxIndexMap<ConversationId, ConvIx>,
     /// The order of arrival, the last tie-break of the line.
     next_arrival_seq: u64,
 
     classes: Slab<ClassIx, Class>,
+    #[serde(with = "crate::hash::as_pairs")]
     class_ids: FxIndexMap<ClassKey, ClassIx>,
 
     /// Indexed by channel.
@@ -108,6 +111,7 @@ pub struct Router {
     skill_members: Vec<FxIndexSet<AgentIx>>,
     team_members: Vec<FxIndexSet<AgentIx>>,
 
+    #[serde(with = "crate::hash::as_pairs")]
     ended: FxIndexMap<ConversationId, Ended>,
     ended_order: VecDeque<ConversationId>,
 }

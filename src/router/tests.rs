@@ -445,3 +445,21 @@ fn a_new_class_finds_agents_added_before_it() {
         [assigned(3, "x", 0)]
     );
 }
+
+#[test]
+fn a_json_snapshot_restores_an_equal_router() {
+    let mut r = router(Config::new(["sms"]).skills(["billing"]));
+    add(
+        &mut r,
+        0,
+        "ann",
+        AgentSpec::agent().channel("sms", 1).skill("billing", 2),
+    );
+    arrive(&mut r, 1, 1, sms().skill("billing", 1));
+    arrive(&mut r, 2, 2, sms());
+    resolve(&mut r, 3, 1, "ann");
+    let json = serde_json::to_string(&r).unwrap();
+    let mut back: Router = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(arrive(&mut back, 4, 3, sms()), arrive(&mut r, 4, 3, sms()));
+}
