@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx};
+use crate::history::TimelineEntry;
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::skill::SkillLevel;
 use crate::time::Timestamp;
@@ -75,15 +76,23 @@ pub enum ConversationState {
         /// How many waiting conversations on the channel are ahead of it.
         ahead: usize,
     },
+    /// Waiting for one person only: a transfer's target, or the agent who
+    /// last served the customer, until `until`.
+    Awaiting {
+        /// The person it waits for.
+        agent: AgentId,
+        /// How many conversations wait for that person ahead of it.
+        ahead: usize,
+        /// When it stops waiting for them and joins the line.
+        until: Timestamp,
+    },
     /// Held by an agent.
     Assigned {
         /// The agent holding it.
         agent: AgentId,
     },
-    /// Resolved by an agent.
+    /// Resolved by its holder or a super admin.
     Resolved {
-        /// The agent who resolved it.
-        agent: AgentId,
         /// The disposition codes applied.
         dispositions: Vec<String>,
     },
@@ -106,6 +115,12 @@ pub struct ConversationView<'a> {
     pub arrived_at: Timestamp,
     /// Where it stands now.
     pub state: ConversationState,
+    /// Super admins who joined it and have not left.
+    pub participants: Vec<AgentId>,
+    /// Everyone who held it, in order.
+    pub agents: &'a [AgentId],
+    /// Everything that happened to it.
+    pub timeline: &'a [TimelineEntry],
 }
 
 /// The order of the line: higher priority first, then earlier arrival.
@@ -118,10 +133,14 @@ pub(crate) struct QueueKey {
     pub(crate) seq: u64,
 }
 
-/// Whether a conversation waits or is held.
+/// Where an open conversation is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) enum Holder {
+    /// In the line of its class.
     Queue,
+    /// Waiting for one person only, until a deadline.
+    Awaiting(AgentIx, Timestamp),
+    /// Held by a person.
     Agent(AgentIx),
 }
 
@@ -138,24 +157,9 @@ pub(crate) struct Conversation {
     /// When it last entered the queue: arrival, or being requeued.
     pub(crate) queued_at: Timestamp,
     pub(crate) holder: Holder,
-}
-
-/// How an ended conversation ended, kept to tell "ended" from "unknown".
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub(crate) struct Ended {
-    pub(crate) channel: ChannelIx,
-    pub(crate) customer: CustomerId,
-    pub(crate) priority: u32,
-    pub(crate) arrived_at: Timestamp,
-    pub(crate) outcome: Outcome,
-}
-
-/// The two ways a conversation ends.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub(crate) enum Outcome {
-    Resolved {
-        agent: AgentId,
-        dispositions: SmallVec<[String; 1]>,
-    },
-    Abandoned,
+    /// Everyone who held it, in order.
+    pub(crate) agents: SmallVec<[AgentId; 2]>,
+    /// Super admins who joined and have not left.
+    pub(crate) participants: SmallVec<[AgentIx; 1]>,
+    pub(crate) timeline: Vec<TimelineEntry>,
 }

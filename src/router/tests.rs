@@ -77,7 +77,8 @@ fn waits_when_full_and_is_pulled_when_a_slot_frees() {
         [
             Decision::Resolved {
                 conversation: 1_u64.into(),
-                agent: "ann".into()
+                by: "ann".into(),
+                holder: Some("ann".into()),
             },
             assigned(2, "ann", 8)
         ]
