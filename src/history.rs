@@ -191,7 +191,13 @@ impl History {
 
     /// Remembers an ended conversation, then forgets what the retention
     /// limits say to.
-    pub(crate) fn record(&mut self, id: ConversationId, ending: Ending, now: Timestamp, config: &Config) {
+    pub(crate) fn record(
+        &mut self,
+        id: ConversationId,
+        ending: Ending,
+        now: Timestamp,
+        config: &Config,
+    ) {
         if config.ended_retention == 0 || config.history_per_customer == 0 {
             return;
         }

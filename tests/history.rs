@@ -41,14 +41,38 @@ fn a_timeline_records_every_step_with_time_and_actor() {
         [
             entry(5, None, Happening::Arrived),
             entry(5, None, Happening::Assigned { agent: bob() }),
-            entry(6, Some("boss"), Happening::Joined { admin: "boss".into() }),
-            entry(7, Some("bob"), Happening::TransferRequested { target: to_agent("ann") }),
+            entry(
+                6,
+                Some("boss"),
+                Happening::Joined {
+                    admin: "boss".into()
+                }
+            ),
+            entry(
+                7,
+                Some("bob"),
+                Happening::TransferRequested {
+                    target: to_agent("ann")
+                }
+            ),
             entry(7, None, Happening::Awaiting { agent: ann() }),
-            entry(8, Some("boss"), Happening::Left { admin: "boss".into() }),
+            entry(
+                8,
+                Some("boss"),
+                Happening::Left {
+                    admin: "boss".into()
+                }
+            ),
             entry(9, None, Happening::Assigned { agent: ann() }),
             entry(10, None, Happening::Requeued { from: ann() }),
             entry(10, None, Happening::Assigned { agent: bob() }),
-            entry(11, Some("bob"), Happening::Resolved { dispositions: vec!["sale".into()] }),
+            entry(
+                11,
+                Some("bob"),
+                Happening::Resolved {
+                    dispositions: vec!["sale".into()]
+                }
+            ),
         ]
     );
     assert_eq!(view.agents, [bob(), ann(), bob()]);
@@ -57,7 +81,10 @@ fn a_timeline_records_every_step_with_time_and_actor() {
 #[test]
 fn a_customer_history_lists_past_conversations_oldest_first() {
     let mut s = Scenario::standard();
-    s.add("ann", AgentSpec::agent().channel("sms", 1).channel("chat", 1));
+    s.add(
+        "ann",
+        AgentSpec::agent().channel("sms", 1).channel("chat", 1),
+    );
     s.arrive(1, ConversationSpec::new("sms", "alice")); // t2
     s.ok(resolve(1, "ann", &["billing"])); // t3
     s.arrive(2, ConversationSpec::new("chat", "alice")); // t4
@@ -71,7 +98,10 @@ fn a_customer_history_lists_past_conversations_oldest_first() {
     assert_eq!(past[0].channel, "sms");
     assert_eq!(past[0].agents, [AgentId::from("ann")]);
     assert_eq!(past[0].dispositions, ["billing"]);
-    assert_eq!((past[0].arrived_at, past[0].ended_at), (Timestamp(2), Timestamp(3)));
+    assert_eq!(
+        (past[0].arrived_at, past[0].ended_at),
+        (Timestamp(2), Timestamp(3))
+    );
     assert_eq!(past[0].outcome, Outcome::Resolved);
     assert_eq!(past[1].channel, "chat");
     assert_eq!(past[1].outcome, Outcome::Abandoned);

@@ -12,7 +12,10 @@ fn office() -> Scenario {
     s.add("ann", AgentSpec::agent().channel("sms", 1).team("tier2"));
     s.add("bob", AgentSpec::agent().channel("chat", 2));
     s.add("boss", AgentSpec::with_role(Role::SuperAdmin));
-    s.add("client", AgentSpec::with_role(Role::ClientUser).channel("sms", 2));
+    s.add(
+        "client",
+        AgentSpec::with_role(Role::ClientUser).channel("sms", 2),
+    );
     s.arrive(1, sms());
     s.arrive(2, sms());
     assert_eq!(s.holder(1).as_deref(), Some("ann"));
@@ -100,7 +103,11 @@ fn transfer_targets_must_exist() {
         Error::UnknownSkill("juggling".into()),
     );
     s.refused(
-        transfer(1, "ann", TransferTarget::Skills(vec![SkillLevel::new("billing", 0)])),
+        transfer(
+            1,
+            "ann",
+            TransferTarget::Skills(vec![SkillLevel::new("billing", 0)]),
+        ),
         Error::ZeroSkillLevel("billing".into()),
     );
     s.refused(

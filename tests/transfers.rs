@@ -45,15 +45,20 @@ fn transfer_to_a_free_agent_takes_effect_at_once_and_frees_the_slot() {
     s.resolve(2, "bob"); // bob pulls 4
     let d = s.transfer(1, "ann", to_agent("bob"));
     // bob is full (3 and 4): 1 waits for bob only; ann's slot is free but nothing waits.
-    assert!(matches!(d.as_slice(), [t, Decision::Awaiting { agent, ahead: 0, .. }]
-        if *t == transferred(1, Some("ann"), "ann") && *agent == "bob".into()));
+    assert!(
+        matches!(d.as_slice(), [t, Decision::Awaiting { agent, ahead: 0, .. }]
+        if *t == transferred(1, Some("ann"), "ann") && *agent == "bob".into())
+    );
     assert_eq!(s.router.load(&"ann".into(), "sms"), Ok(0));
     // When bob frees a slot, the awaiting transfer goes before anything in line.
     s.arrive(5, sms()); // ann is free: takes it
     s.arrive(6, sms()); // waits
     let d = s.resolve(3, "bob");
     assert_eq!(d[1], assigned(1, "bob", 3));
-    assert_eq!(s.router.conversation(&6_u64.into()).unwrap().state, ConversationState::Queued { ahead: 0 });
+    assert_eq!(
+        s.router.conversation(&6_u64.into()).unwrap().state,
+        ConversationState::Queued { ahead: 0 }
+    );
 }
 
 #[test]
@@ -74,7 +79,12 @@ fn an_unanswered_transfer_falls_back_to_its_original_place_in_line() {
     assert_eq!(s.router.next_deadline(), Some(until));
     s.arrive(4, sms());
     // A tick before the deadline does nothing.
-    assert!(s.router.handle(Timestamp(until.0 - 1), Event::Tick).unwrap().is_empty());
+    assert!(
+        s.router
+            .handle(Timestamp(until.0 - 1), Event::Tick)
+            .unwrap()
+            .is_empty()
+    );
     let d = s.router.handle(until, Event::Tick).unwrap().to_vec();
     // 3 arrived before 4, so it goes back ahead of it.
     assert_eq!(
@@ -99,7 +109,10 @@ fn transfer_to_a_team_goes_to_a_free_member_other_than_the_sender() {
     s.arrive(1, sms()); // ann
     let d = s.transfer(1, "ann", TransferTarget::Team("tier2".into()));
     // ann is now the least loaded, but the sender is skipped while others are free.
-    assert_eq!(d, [transferred(1, Some("ann"), "ann"), assigned(1, "bob", 0)]);
+    assert_eq!(
+        d,
+        [transferred(1, Some("ann"), "ann"), assigned(1, "bob", 0)]
+    );
 }
 
 #[test]
@@ -115,7 +128,11 @@ fn transfer_to_a_team_with_nobody_free_keeps_the_original_place() {
     let d = s.transfer(1, "ann", TransferTarget::Team("tier2".into()));
     assert_eq!(
         d,
-        [transferred(1, Some("ann"), "ann"), queued(1, 0), assigned(4, "ann", 2)]
+        [
+            transferred(1, Some("ann"), "ann"),
+            queued(1, 0),
+            assigned(4, "ann", 2)
+        ]
     );
     assert_eq!(s.router.position(&5_u64.into()), Some(1));
     // The next tier2 slot goes to 1, the earlier arrival.
@@ -127,14 +144,20 @@ fn transfer_to_a_team_with_nobody_free_keeps_the_original_place() {
 fn transfer_to_skills_changes_the_requirement() {
     let mut s = Scenario::standard();
     s.add("ann", AgentSpec::agent().channel("sms", 1));
-    s.add("fr", AgentSpec::agent().channel("sms", 1).skill("french", 3));
+    s.add(
+        "fr",
+        AgentSpec::agent().channel("sms", 1).skill("french", 3),
+    );
     s.arrive(1, sms()); // ann
     let d = s.transfer(
         1,
         "ann",
         TransferTarget::Skills(vec![SkillLevel::new("french", 2)]),
     );
-    assert_eq!(d, [transferred(1, Some("ann"), "ann"), assigned(1, "fr", 0)]);
+    assert_eq!(
+        d,
+        [transferred(1, Some("ann"), "ann"), assigned(1, "fr", 0)]
+    );
 }
 
 #[test]
@@ -144,14 +167,23 @@ fn a_sender_who_alone_is_eligible_gets_it_back_rather_than_idle() {
     s.arrive(1, sms());
     let d = s.transfer(1, "ann", TransferTarget::Team("tier2".into()));
     // No idle capacity while work waits: ann is the only tier2 agent.
-    assert_eq!(d, [transferred(1, Some("ann"), "ann"), queued(1, 0), assigned(1, "ann", 0)]);
+    assert_eq!(
+        d,
+        [
+            transferred(1, Some("ann"), "ann"),
+            queued(1, 0),
+            assigned(1, "ann", 0)
+        ]
+    );
 }
 
 #[test]
 fn removing_the_target_ends_the_wait_at_once() {
     let mut s = two_busy_agents();
     s.transfer(3, "boss", to_agent("bob"));
-    let d = s.ok(Event::AgentRemoved { agent: "bob".into() });
+    let d = s.ok(Event::AgentRemoved {
+        agent: "bob".into(),
+    });
     assert_eq!(
         d,
         [
@@ -203,9 +235,16 @@ fn super_admins_join_without_using_capacity_and_leave_on_removal() {
     );
     let view = s.router.conversation(&1_u64.into()).unwrap();
     assert_eq!(view.participants, [AgentId::from("boss")]);
-    assert_eq!(view.state, ConversationState::Assigned { agent: "ann".into() });
+    assert_eq!(
+        view.state,
+        ConversationState::Assigned {
+            agent: "ann".into()
+        }
+    );
     assert_eq!(s.router.inbox(&"boss".into()).unwrap().len(), 0);
-    let d = s.ok(Event::AgentRemoved { agent: "boss".into() });
+    let d = s.ok(Event::AgentRemoved {
+        agent: "boss".into(),
+    });
     assert_eq!(
         d,
         [Decision::Left {
@@ -213,7 +252,13 @@ fn super_admins_join_without_using_capacity_and_leave_on_removal() {
             admin: "boss".into()
         }]
     );
-    assert!(s.router.conversation(&1_u64.into()).unwrap().participants.is_empty());
+    assert!(
+        s.router
+            .conversation(&1_u64.into())
+            .unwrap()
+            .participants
+            .is_empty()
+    );
 }
 
 #[test]
@@ -257,5 +302,8 @@ fn a_returning_customer_goes_straight_to_a_free_previous_agent() {
     s.transfer(1, "ann", to_agent("bob"));
     s.resolve(1, "bob");
     // By strategy ann would be first; alice's last agent was bob.
-    assert_eq!(s.arrive(2, ConversationSpec::new("sms", "alice")), [assigned(2, "bob", 0)]);
+    assert_eq!(
+        s.arrive(2, ConversationSpec::new("sms", "alice")),
+        [assigned(2, "bob", 0)]
+    );
 }

@@ -9,11 +9,11 @@ use crate::agent::Agent;
 use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
+use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx};
 use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
-use crate::time::Timestamp;
-use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx};
 use crate::strategy::{RankInput, RankKey, Strategy};
+use crate::time::Timestamp;
 
 impl Router {
     /// Whether `agent` has room for one more conversation on `channel`.
@@ -161,8 +161,10 @@ impl Router {
         agent.used_units += cost;
         agent.inbox.push(ci);
         agent.last_assigned = now;
-        if self.config.strategy == Strategy::RoundRobin {
-            self.channels[channel.get()].cursor = agent.channels[channel.get()].listed;
+        if let Some(key) = agent.channels[channel.get()].listed
+            && self.config.strategy == Strategy::RoundRobin
+        {
+            self.channels[channel.get()].cursor = Some(key);
         }
         self.sync(a);
         out.push(Decision::Assigned {
@@ -244,9 +246,10 @@ impl Router {
     fn first_in_line_for(&self, a: AgentIx) -> Option<ConvIx> {
         let agent = &self.agents[a];
         if agent.presence.is_routable() {
-            let awaiting = agent.awaiting.iter().find(|&&(_, ci)| {
-                self.has_room(agent, self.conversations[ci].channel)
-            });
+            let awaiting = agent
+                .awaiting
+                .iter()
+                .find(|&&(_, ci)| self.has_room(agent, self.conversations[ci].channel));
             if let Some(&(_, ci)) = awaiting {
                 return Some(ci);
             }
@@ -318,9 +321,13 @@ impl Router {
         };
         self.detach(ci);
         let agent: AgentId = self.agents[p].id.clone();
-        self.note(ci, None, Happening::AwaitEnded {
-            agent: agent.clone(),
-        });
+        self.note(
+            ci,
+            None,
+            Happening::AwaitEnded {
+                agent: agent.clone(),
+            },
+        );
         out.push(Decision::AwaitEnded {
             conversation: self.conversations[ci].id.clone(),
             agent,

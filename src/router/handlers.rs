@@ -269,7 +269,11 @@ impl Router {
         Ok(())
     }
 
-    pub(super) fn abandon(&mut self, id: &ConversationId, out: &mut Decisions) -> Result<(), Error> {
+    pub(super) fn abandon(
+        &mut self,
+        id: &ConversationId,
+        out: &mut Decisions,
+    ) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
         let holder = self.detach(ci);
         self.note(ci, None, Happening::Abandoned);

@@ -5,9 +5,9 @@ use super::Router;
 use crate::agent::Presence;
 use crate::config::Config;
 use crate::conversation::{ConversationState, ConversationView, Holder};
+use crate::error::Error;
 use crate::history::{Outcome, PastConversation};
 use crate::id::CustomerId;
-use crate::error::Error;
 use crate::id::{AgentId, ConversationId};
 use crate::time::Timestamp;
 
@@ -155,16 +155,18 @@ impl Router {
         &self,
         customer: &CustomerId,
     ) -> impl Iterator<Item = PastConversation<'_>> {
-        self.history.customer(customer).map(|(id, e)| PastConversation {
-            id,
-            channel: self.catalog.channel_name(e.channel),
-            agents: &e.agents,
-            dispositions: &e.dispositions,
-            arrived_at: e.arrived_at,
-            ended_at: e.ended_at,
-            outcome: e.outcome,
-            timeline: &e.timeline,
-        })
+        self.history
+            .customer(customer)
+            .map(|(id, e)| PastConversation {
+                id,
+                channel: self.catalog.channel_name(e.channel),
+                agents: &e.agents,
+                dispositions: &e.dispositions,
+                arrived_at: e.arrived_at,
+                ended_at: e.ended_at,
+                outcome: e.outcome,
+                timeline: &e.timeline,
+            })
     }
 
     /// A conversation's details and where it stands, open or remembered as

@@ -142,9 +142,13 @@ impl Router {
         }
         self.conversations[ci].participants.push(a);
         self.agents[a].joined.push(ci);
-        self.note(ci, Some(admin.clone()), Happening::Joined {
-            admin: admin.clone(),
-        });
+        self.note(
+            ci,
+            Some(admin.clone()),
+            Happening::Joined {
+                admin: admin.clone(),
+            },
+        );
         out.push(Decision::Joined {
             conversation: id.clone(),
             admin: admin.clone(),
@@ -201,9 +205,13 @@ impl Router {
     ) {
         self.conversations[ci].participants.retain(|&mut x| x != a);
         let admin = self.agents[a].id.clone();
-        self.note(ci, actor, Happening::Left {
-            admin: admin.clone(),
-        });
+        self.note(
+            ci,
+            actor,
+            Happening::Left {
+                admin: admin.clone(),
+            },
+        );
         out.push(Decision::Left {
             conversation: self.conversations[ci].id.clone(),
             admin,
