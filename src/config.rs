@@ -50,6 +50,10 @@ pub struct Config {
     /// or away waits for them, before it falls back to the line of its
     /// routing class at its original place.
     pub transfer_wait: Millis,
+    /// If set, every this long of waiting counts as one more priority point,
+    /// so low priorities never starve: the line is ordered by arrival time
+    /// minus priority times this interval. Must not be zero.
+    pub priority_aging: Option<Millis>,
     /// If set, a returning customer's conversation waits up to this long for
     /// the agent who last resolved one of theirs (when that agent is
     /// eligible but busy or away), before any eligible agent may take it.
@@ -71,6 +75,7 @@ impl Default for Config {
             require_disposition: false,
             transfer_wait: Millis::from_secs(60),
             preferred_agent_wait: None,
+            priority_aging: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::dense::{AgentIx, ChannelIx, ClassIx};
 use crate::history::TimelineEntry;
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::skill::SkillLevel;
-use crate::time::Timestamp;
+use crate::time::{Millis, Timestamp};
 
 /// What the host knows of a conversation when it arrives.
 ///
@@ -123,14 +123,29 @@ pub struct ConversationView<'a> {
     pub timeline: &'a [TimelineEntry],
 }
 
-/// The order of the line: higher priority first, then earlier arrival.
+/// A conversation's place in line: the smallest key goes first.
 ///
-/// `urgency` is `u32::MAX - priority`, so the smallest key goes first; `seq`
-/// is the arrival order, unique per conversation, which makes the order total.
+/// Without priority aging, `rank` is `u32::MAX - priority` in the high bits:
+/// higher priority first, then earlier arrival (`seq`, unique per
+/// conversation, which makes the order total). With aging every `interval`
+/// of waiting counts as one more priority point, so the order is by
+/// `arrived - priority * interval`: `rank` is that, shifted to stay
+/// positive. Both orders are fixed at arrival, so a queue never re-sorts.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub(crate) struct QueueKey {
-    pub(crate) urgency: u32,
+    pub(crate) rank: u128,
     pub(crate) seq: u64,
+}
+
+impl QueueKey {
+    pub(crate) fn new(priority: u32, arrived: Timestamp, seq: u64, aging: Option<Millis>) -> Self {
+        let urgency = u128::from(u32::MAX - priority);
+        let rank = match aging {
+            None => urgency << 64,
+            Some(interval) => u128::from(arrived.0) + urgency * u128::from(interval.0),
+        };
+        QueueKey { rank, seq }
+    }
 }
 
 /// Where an open conversation is.

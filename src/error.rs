@@ -55,6 +55,9 @@ pub enum Error {
         /// The largest allowed.
         max: u32,
     },
+    /// A configured interval that must be positive is zero.
+    #[error("configuration field {0} must not be zero")]
+    ZeroInterval(&'static str),
     /// An event names a channel the configuration does not have.
     #[error("no channel is named {0:?}")]
     UnknownChannel(String),

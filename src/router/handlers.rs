@@ -194,10 +194,7 @@ impl Router {
             channel,
             class,
             priority: spec.priority,
-            key: QueueKey {
-                urgency: u32::MAX - spec.priority,
-                seq,
-            },
+            key: QueueKey::new(spec.priority, self.now, seq, self.config.priority_aging),
             arrived_at: self.now,
             queued_at: self.now,
             holder: Holder::Queue,
