@@ -134,7 +134,8 @@ pub(crate) struct Ended {
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 struct Customer {
     past: VecDeque<ConversationId>,
-    /// The agent who resolved the customer's latest resolved conversation.
+    /// The last holder of the customer's latest resolved conversation that
+    /// had one; kept while the customer has any remembered conversation.
     last_agent: Option<AgentId>,
 }
 
@@ -205,8 +206,8 @@ impl History {
         self.next_serial += 1;
         let customer = self.customers.entry(ending.customer.clone()).or_default();
         customer.past.push_back(id.clone());
-        if ending.outcome == Outcome::Resolved {
-            customer.last_agent = ending.agents.last().cloned();
+        if let (Outcome::Resolved, Some(agent)) = (ending.outcome, ending.agents.last()) {
+            customer.last_agent = Some(agent.clone());
         }
         let overflow = (customer.past.len() > config.history_per_customer)
             .then(|| customer.past.pop_front())
@@ -244,8 +245,16 @@ impl History {
         let cutoff = Timestamp(now.0.saturating_sub(horizon.0));
         while let Some((serial, id)) = self.order.front() {
             match self.ended.get(id) {
-                Some(e) if e.serial == *serial && e.ended_at >= cutoff => break,
-                _ => self.forget_oldest(),
+                Some(e) if e.serial == *serial => {
+                    if e.ended_at >= cutoff {
+                        break;
+                    }
+                    self.forget_oldest();
+                }
+                // Already forgotten (per-customer limit): just drop the entry.
+                _ => {
+                    self.order.pop_front();
+                }
             }
         }
     }

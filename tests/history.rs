@@ -181,3 +181,16 @@ fn memory_stays_bounded_under_many_customers() {
     // Snapshot size reflects 50 remembered conversations, not 1,000.
     assert!(json.len() < 100_000, "snapshot is {} bytes", json.len());
 }
+
+#[test]
+fn the_horizon_skips_entries_already_forgotten_per_customer() {
+    let mut config = Config::new(["sms"]);
+    config.history_horizon = Some(Millis(100));
+    config.history_per_customer = 1;
+    let mut s = Scenario::new(config);
+    s.add("ann", AgentSpec::agent().channel("sms", 1));
+    serve(&mut s, "alice", 0, 2); // 0 ended at t3, forgotten at t5 when 1 ended
+    s.router.handle(Timestamp(50), Event::Tick).unwrap();
+    // Only the stale entry of 0 was older than the horizon: 1 stays.
+    assert_eq!(ids(&s, "alice"), ["1"]);
+}
