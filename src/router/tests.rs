@@ -485,5 +485,8 @@ fn priority_aging_lets_long_waits_overtake_higher_priorities() {
 fn a_zero_aging_interval_is_refused() {
     let mut config = Config::new(["sms"]);
     config.priority_aging = Some(Millis(0));
-    assert_eq!(Router::new(config), Err(Error::ZeroInterval("priority_aging")));
+    assert_eq!(
+        Router::new(config),
+        Err(Error::ZeroInterval("priority_aging"))
+    );
 }
