@@ -1,8 +1,11 @@
 //! Agents: who they are, what they can take, and what they hold.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
+use crate::conversation::QueueKey;
 use crate::dense::{ClassIx, ConvIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
@@ -188,6 +191,10 @@ pub(crate) struct Agent {
     pub(crate) channels: Box<[AgentChannel]>,
     /// Open conversations in the order they were assigned.
     pub(crate) inbox: Vec<ConvIx>,
+    /// Conversations waiting for this person only, first in line first.
+    pub(crate) awaiting: BTreeSet<(QueueKey, ConvIx)>,
+    /// Conversations this super admin has joined.
+    pub(crate) joined: SmallVec<[ConvIx; 2]>,
 }
 
 impl Agent {

@@ -61,6 +61,9 @@ impl Catalog {
                 });
             }
         }
+        if config.priority_aging == Some(crate::time::Millis(0)) {
+            return Err(Error::ZeroInterval("priority_aging"));
+        }
         Ok(Catalog {
             channels,
             costs: config.channels.iter().map(|c| c.cost).collect(),

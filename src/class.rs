@@ -46,17 +46,22 @@ impl Class {
         self.queue.first().copied()
     }
 
-    /// The best free agent: the smallest key, or for round robin the
-    /// smallest key after `after`, wrapping around.
-    pub(crate) fn best_agent(&self, after: Option<RankKey>) -> Option<AgentIx> {
-        let wrapped = || self.free_agents.first();
+    /// The best free agent other than `skip`: the smallest key, or for
+    /// round robin the smallest key after `after`, wrapping around.
+    pub(crate) fn best_agent(
+        &self,
+        after: Option<RankKey>,
+        skip: Option<AgentIx>,
+    ) -> Option<AgentIx> {
+        let allowed = |&&(_, agent): &&(RankKey, AgentIx)| Some(agent) != skip;
+        let from_start = || self.free_agents.iter().find(allowed);
         let pick = match after {
             Some(cursor) => self
                 .free_agents
                 .range((RankKey(cursor.0, u64::MAX, u64::MAX), AgentIx(u32::MAX))..)
-                .next()
-                .or_else(wrapped),
-            None => wrapped(),
+                .find(allowed)
+                .or_else(from_start),
+            None => from_start(),
         };
         pick.map(|&(_, agent)| agent)
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::strategy::Strategy;
+use crate::time::Millis;
 
 /// Everything the router needs to know before the first event.
 ///
@@ -32,9 +33,31 @@ pub struct Config {
     /// What happens to an agent's conversations when it goes offline.
     pub offline: OfflinePolicy,
     /// How many ended (resolved or abandoned) conversations are remembered,
-    /// so that resolving one twice is told apart from an unknown id. The
-    /// oldest is forgotten first.
+    /// with their timelines, for customer history and to tell "resolved
+    /// twice" from an unknown id. The oldest is forgotten first.
     pub ended_retention: usize,
+    /// How many past conversations are remembered per customer (the oldest
+    /// is forgotten first).
+    pub history_per_customer: usize,
+    /// If set, ended conversations that ended longer ago than this are
+    /// forgotten (checked whenever a conversation ends, and on every tick).
+    pub history_horizon: Option<Millis>,
+    /// The disposition codes an agent may apply on resolve; empty means any.
+    pub dispositions: Vec<String>,
+    /// Whether resolving needs at least one disposition code.
+    pub require_disposition: bool,
+    /// How long a conversation transferred to a specific person who is busy
+    /// or away waits for them, before it falls back to the line of its
+    /// routing class at its original place.
+    pub transfer_wait: Millis,
+    /// If set, every this long of waiting counts as one more priority point,
+    /// so low priorities never starve: the line is ordered by arrival time
+    /// minus priority times this interval. Must not be zero.
+    pub priority_aging: Option<Millis>,
+    /// If set, a returning customer's conversation waits up to this long for
+    /// the agent who last resolved one of theirs (when that agent is
+    /// eligible but busy or away), before any eligible agent may take it.
+    pub preferred_agent_wait: Option<Millis>,
 }
 
 impl Default for Config {
@@ -46,6 +69,13 @@ impl Default for Config {
             strategy: Strategy::default(),
             offline: OfflinePolicy::default(),
             ended_retention: 100_000,
+            history_per_customer: 20,
+            history_horizon: None,
+            dispositions: Vec::new(),
+            require_disposition: false,
+            transfer_wait: Millis::from_secs(60),
+            preferred_agent_wait: None,
+            priority_aging: None,
         }
     }
 }
@@ -81,6 +111,17 @@ impl Config {
     /// Replaces the offline policy.
     pub fn offline(mut self, offline: OfflinePolicy) -> Self {
         self.offline = offline;
+        self
+    }
+
+    /// Replaces the allowed disposition codes, and whether one is required.
+    pub fn dispositions<S: Into<String>>(
+        mut self,
+        codes: impl IntoIterator<Item = S>,
+        required: bool,
+    ) -> Self {
+        self.dispositions = codes.into_iter().map(Into::into).collect();
+        self.require_disposition = required;
         self
     }
 

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx};
+use crate::history::TimelineEntry;
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::skill::SkillLevel;
-use crate::time::Timestamp;
+use crate::time::{Millis, Timestamp};
 
 /// What the host knows of a conversation when it arrives.
 ///
@@ -75,15 +76,23 @@ pub enum ConversationState {
         /// How many waiting conversations on the channel are ahead of it.
         ahead: usize,
     },
+    /// Waiting for one person only: a transfer's target, or the agent who
+    /// last served the customer, until `until`.
+    Awaiting {
+        /// The person it waits for.
+        agent: AgentId,
+        /// How many conversations wait for that person ahead of it.
+        ahead: usize,
+        /// When it stops waiting for them and joins the line.
+        until: Timestamp,
+    },
     /// Held by an agent.
     Assigned {
         /// The agent holding it.
         agent: AgentId,
     },
-    /// Resolved by an agent.
+    /// Resolved by its holder or a super admin.
     Resolved {
-        /// The agent who resolved it.
-        agent: AgentId,
         /// The disposition codes applied.
         dispositions: Vec<String>,
     },
@@ -106,22 +115,47 @@ pub struct ConversationView<'a> {
     pub arrived_at: Timestamp,
     /// Where it stands now.
     pub state: ConversationState,
+    /// Super admins who joined it and have not left.
+    pub participants: Vec<AgentId>,
+    /// Everyone who held it, in order.
+    pub agents: &'a [AgentId],
+    /// Everything that happened to it.
+    pub timeline: &'a [TimelineEntry],
 }
 
-/// The order of the line: higher priority first, then earlier arrival.
+/// A conversation's place in line: the smallest key goes first.
 ///
-/// `urgency` is `u32::MAX - priority`, so the smallest key goes first; `seq`
-/// is the arrival order, unique per conversation, which makes the order total.
+/// Without priority aging, `rank` is `u32::MAX - priority` in the high bits:
+/// higher priority first, then earlier arrival (`seq`, unique per
+/// conversation, which makes the order total). With aging every `interval`
+/// of waiting counts as one more priority point, so the order is by
+/// `arrived - priority * interval`: `rank` is that, shifted to stay
+/// positive. Both orders are fixed at arrival, so a queue never re-sorts.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub(crate) struct QueueKey {
-    pub(crate) urgency: u32,
+    pub(crate) rank: u128,
     pub(crate) seq: u64,
 }
 
-/// Whether a conversation waits or is held.
+impl QueueKey {
+    pub(crate) fn new(priority: u32, arrived: Timestamp, seq: u64, aging: Option<Millis>) -> Self {
+        let urgency = u128::from(u32::MAX - priority);
+        let rank = match aging {
+            None => urgency << 64,
+            Some(interval) => u128::from(arrived.0) + urgency * u128::from(interval.0),
+        };
+        QueueKey { rank, seq }
+    }
+}
+
+/// Where an open conversation is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) enum Holder {
+    /// In the line of its class.
     Queue,
+    /// Waiting for one person only, until a deadline.
+    Awaiting(AgentIx, Timestamp),
+    /// Held by a person.
     Agent(AgentIx),
 }
 
@@ -138,24 +172,9 @@ pub(crate) struct Conversation {
     /// When it last entered the queue: arrival, or being requeued.
     pub(crate) queued_at: Timestamp,
     pub(crate) holder: Holder,
-}
-
-/// How an ended conversation ended, kept to tell "ended" from "unknown".
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub(crate) struct Ended {
-    pub(crate) channel: ChannelIx,
-    pub(crate) customer: CustomerId,
-    pub(crate) priority: u32,
-    pub(crate) arrived_at: Timestamp,
-    pub(crate) outcome: Outcome,
-}
-
-/// The two ways a conversation ends.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub(crate) enum Outcome {
-    Resolved {
-        agent: AgentId,
-        dispositions: SmallVec<[String; 1]>,
-    },
-    Abandoned,
+    /// Everyone who held it, in order.
+    pub(crate) agents: SmallVec<[AgentId; 2]>,
+    /// Super admins who joined and have not left.
+    pub(crate) participants: SmallVec<[AgentIx; 1]>,
+    pub(crate) timeline: Vec<TimelineEntry>,
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::id::{AgentId, ConversationId};
-use crate::time::Millis;
+use crate::time::{Millis, Timestamp};
 
 /// One thing the host must do to keep its inbox in step with the router.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -36,12 +36,58 @@ pub enum Decision {
         /// The agent who held it.
         from: AgentId,
     },
-    /// `conversation` is resolved; `agent`'s slot is free.
+    /// `conversation` is resolved; its holder's slot, if it had one, is free.
     Resolved {
         /// The conversation.
         conversation: ConversationId,
-        /// The agent who held it.
+        /// Who resolved it.
+        by: AgentId,
+        /// Who held it, if anyone.
+        holder: Option<AgentId>,
+    },
+    /// `conversation` leaves where it was (its holder's slot is free) by a
+    /// transfer. An `Assigned`, `Awaiting` or `Queued` decision for it follows.
+    Transferred {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Who held it, if anyone.
+        from: Option<AgentId>,
+        /// Who asked for the transfer.
+        by: AgentId,
+    },
+    /// `conversation` waits for `agent` only (a transfer's target who is
+    /// busy or away, or the customer's previous agent) until `until`.
+    Awaiting {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The person it waits for.
         agent: AgentId,
+        /// How many conversations wait for that person ahead of it.
+        ahead: usize,
+        /// When it stops waiting for them.
+        until: Timestamp,
+    },
+    /// `conversation` no longer waits for `agent` (time ran out, or they
+    /// were removed). An `Assigned` or `Queued` decision for it follows.
+    AwaitEnded {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The person it waited for.
+        agent: AgentId,
+    },
+    /// A super admin joined `conversation`.
+    Joined {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
+    },
+    /// A super admin left `conversation` (or was removed).
+    Left {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
     },
     /// The customer left `conversation`; if it was assigned, `agent`'s slot is free.
     Abandoned {

@@ -4,6 +4,7 @@
 
 use thiserror::Error;
 
+use crate::agent::Role;
 use crate::id::{AgentId, ConversationId};
 
 /// Why the router refused a configuration, an event or a query.
@@ -54,6 +55,9 @@ pub enum Error {
         /// The largest allowed.
         max: u32,
     },
+    /// A configured interval that must be positive is zero.
+    #[error("configuration field {0} must not be zero")]
+    ZeroInterval(&'static str),
     /// An event names a channel the configuration does not have.
     #[error("no channel is named {0:?}")]
     UnknownChannel(String),
@@ -98,6 +102,58 @@ pub enum Error {
         /// The agent who tried.
         agent: AgentId,
     },
+    /// The actor's role does not allow what it tried.
+    #[error("{actor} (role {role:?}) may not {action}")]
+    NotPermitted {
+        /// Who tried.
+        actor: AgentId,
+        /// Their role.
+        role: Role,
+        /// What they tried.
+        action: &'static str,
+    },
+    /// A transfer names the person asking for it as its target.
+    #[error("{0} cannot transfer a conversation to themselves")]
+    TransferToSelf(AgentId),
+    /// A transfer names as target the person the conversation is already
+    /// with or waiting for.
+    #[error("conversation {conversation} is already with {agent}")]
+    AlreadyWith {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The person.
+        agent: AgentId,
+    },
+    /// A transfer's target has no permission for the conversation's channel.
+    #[error("{agent} has no capacity on channel {channel:?}")]
+    CannotServeChannel {
+        /// The target.
+        agent: AgentId,
+        /// The channel.
+        channel: String,
+    },
+    /// A super admin tried to join a conversation they already joined.
+    #[error("{admin} has already joined conversation {conversation}")]
+    AlreadyJoined {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
+    },
+    /// A super admin tried to leave a conversation they have not joined.
+    #[error("{admin} has not joined conversation {conversation}")]
+    NotJoined {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
+    },
+    /// A disposition code is not in the configuration's list.
+    #[error("no disposition code is named {0:?}")]
+    UnknownDisposition(String),
+    /// The configuration requires a disposition code on resolve, and none was given.
+    #[error("resolving conversation {0} needs a disposition code")]
+    DispositionRequired(ConversationId),
     /// The router cannot index more agents, conversations or routing classes.
     #[error("the router is full: no room for another {0}")]
     Full(&'static str),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::agent::{AgentSpec, Presence};
 use crate::conversation::ConversationSpec;
 use crate::id::{AgentId, ConversationId};
+use crate::transfer::TransferTarget;
 
 /// One thing that happened, fed to [`Router::handle`](crate::Router::handle).
 ///
@@ -62,20 +63,59 @@ pub enum Event {
         /// Channel, customer, requirements and priority.
         spec: ConversationSpec,
     },
-    /// The agent holding a conversation resolves it.
+    /// A conversation is resolved, by the person holding it or by a super
+    /// admin (who may resolve any open conversation, even a waiting one).
     ConversationResolved {
         /// The conversation.
         conversation: ConversationId,
-        /// Who resolves it: the agent holding it.
+        /// Who resolves it.
         by: AgentId,
-        /// Disposition codes, such as "sale" or "callback".
+        /// Disposition codes, such as "sale" or "callback"; checked against
+        /// [`Config::dispositions`](crate::Config::dispositions).
         dispositions: Vec<String>,
+    },
+    /// Someone asks for a conversation to go elsewhere. The person holding
+    /// it may send it to another agent, a team or skills; a super admin may
+    /// send any open conversation to anyone, client users included. Nobody
+    /// can send a conversation to themselves, and customers cannot ask for
+    /// transfers: a customer's request in a message is only a message (see
+    /// [`Event::CustomerMessage`]).
+    TransferRequested {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Who asks.
+        by: AgentId,
+        /// Where to.
+        to: TransferTarget,
+    },
+    /// A super admin joins a conversation as a participant: it uses none of
+    /// their capacity and changes nothing about who holds it.
+    AdminJoined {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
+    },
+    /// A super admin leaves a conversation they joined.
+    AdminLeft {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The super admin.
+        admin: AgentId,
+    },
+    /// The customer wrote. It changes no routing: even a message asking for
+    /// another agent is only a message; transfers are made by the team.
+    CustomerMessage {
+        /// The conversation.
+        conversation: ConversationId,
     },
     /// The customer left, while waiting or while assigned.
     ConversationAbandoned {
         /// The conversation.
         conversation: ConversationId,
     },
-    /// Time passes; nothing else happens.
+    /// Time passes: every deadline at or before `now` fires (see
+    /// [`Router::next_deadline`](crate::Router::next_deadline)). Deadlines
+    /// fire only on ticks, so a host should tick at the next deadline.
     Tick,
 }

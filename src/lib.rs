@@ -83,12 +83,14 @@ mod dense;
 mod error;
 mod event;
 mod hash;
+mod history;
 mod id;
 mod ranked;
 mod router;
 mod skill;
 mod strategy;
 mod time;
+mod transfer;
 
 pub use agent::{AgentSpec, ChannelCapacity, Presence, Role};
 pub use config::{ChannelConfig, Config, MAX_CAPACITY, MAX_NAMES, OfflinePolicy};
@@ -96,11 +98,13 @@ pub use conversation::{ConversationSpec, ConversationState, ConversationView};
 pub use decision::{Decision, Decisions};
 pub use error::Error;
 pub use event::Event;
+pub use history::{Happening, Outcome, PastConversation, TimelineEntry};
 pub use id::{AgentId, ConversationId, CustomerId, HostId};
 pub use router::{InboxEntry, Router};
 pub use skill::SkillLevel;
 pub use strategy::Strategy;
 pub use time::{Millis, Timestamp};
+pub use transfer::TransferTarget;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -28,6 +28,11 @@ fn busy_router() -> Router {
             spec: AgentSpec::with_role(Role::SuperAdmin),
             presence: Presence::Available,
         },
+        Event::AgentAdded {
+            agent: "bob".into(),
+            spec: AgentSpec::agent().channel("chat", 1),
+            presence: Presence::Available,
+        },
         Event::ConversationArrived {
             conversation: 1_u64.into(),
             spec: ConversationSpec::new("sms", "c1"),
@@ -262,16 +267,16 @@ fn resolving_or_abandoning_twice_or_unknown() {
 
 #[test]
 fn only_the_holder_resolves() {
-    // 2 is held by ann; 3 waits. The super admin holds neither.
+    // 2 is held by ann; 3 waits. Bob holds neither.
     refused(
         Event::ConversationResolved {
             conversation: 2_u64.into(),
-            by: "boss".into(),
+            by: "bob".into(),
             dispositions: vec![],
         },
         Error::NotHolder {
             conversation: 2_u64.into(),
-            agent: "boss".into(),
+            agent: "bob".into(),
         },
     );
     refused(

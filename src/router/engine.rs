@@ -10,7 +10,10 @@ use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx};
+use crate::history::{Happening, TimelineEntry};
+use crate::id::AgentId;
 use crate::strategy::{RankInput, RankKey, Strategy};
+use crate::time::Timestamp;
 
 impl Router {
     /// Whether `agent` has room for one more conversation on `channel`.
@@ -136,10 +139,19 @@ impl Router {
     }
 
     /// Gives waiting-or-new conversation `ci` to `a`.
-    fn assign(&mut self, ci: ConvIx, a: AgentIx, out: &mut Decisions) {
+    pub(super) fn assign(&mut self, ci: ConvIx, a: AgentIx, out: &mut Decisions) {
         let now = self.now;
+        let agent_id = self.agents[a].id.clone();
         let conversation = &mut self.conversations[ci];
         conversation.holder = Holder::Agent(a);
+        conversation.agents.push(agent_id.clone());
+        conversation.timeline.push(TimelineEntry {
+            at: now,
+            actor: None,
+            happening: Happening::Assigned {
+                agent: agent_id.clone(),
+            },
+        });
         let channel = conversation.channel;
         let waited = now - conversation.queued_at;
         let cost = u64::from(self.catalog.cost(channel));
@@ -149,13 +161,15 @@ impl Router {
         agent.used_units += cost;
         agent.inbox.push(ci);
         agent.last_assigned = now;
-        if self.config.strategy == Strategy::RoundRobin {
-            self.channels[channel.get()].cursor = agent.channels[channel.get()].listed;
+        if let Some(key) = agent.channels[channel.get()].listed
+            && self.config.strategy == Strategy::RoundRobin
+        {
+            self.channels[channel.get()].cursor = Some(key);
         }
         self.sync(a);
         out.push(Decision::Assigned {
             conversation: self.conversations[ci].id.clone(),
-            agent: self.agents[a].id.clone(),
+            agent: agent_id,
             waited,
         });
     }
@@ -182,8 +196,14 @@ impl Router {
 
     /// Puts `ci` in line and reports its position.
     fn enqueue(&mut self, ci: ConvIx, out: &mut Decisions) {
+        let now = self.now;
         let conversation = &mut self.conversations[ci];
         conversation.holder = Holder::Queue;
+        conversation.timeline.push(TimelineEntry {
+            at: now,
+            actor: None,
+            happening: Happening::Queued,
+        });
         let (key, class, channel) = (conversation.key, conversation.class, conversation.channel);
         self.classes[class].queue.insert((key, ci));
         let waiting = &mut self.channels[channel.get()].waiting;
@@ -202,28 +222,39 @@ impl Router {
         self.channels[channel.get()].waiting.remove(&key);
     }
 
-    /// Gives `ci` (not in line) to the best free eligible agent, or puts it in line.
-    pub(super) fn route(&mut self, ci: ConvIx, out: &mut Decisions) {
+    /// Gives `ci` (detached) to the best free eligible agent other than
+    /// `skip`, or puts it in line.
+    pub(super) fn route(&mut self, ci: ConvIx, skip: Option<AgentIx>, out: &mut Decisions) {
         let conversation = &self.conversations[ci];
         let cursor = self.channels[conversation.channel.get()].cursor;
-        match self.classes[conversation.class].best_agent(cursor) {
+        match self.classes[conversation.class].best_agent(cursor, skip) {
             Some(a) => self.assign(ci, a, out),
             None => self.enqueue(ci, out),
         }
     }
 
-    /// Lets `a` take the first conversation in line it is eligible for,
-    /// once per free slot.
+    /// Lets `a` take, once per free slot, first what waits for it alone,
+    /// then the first conversation in line it is eligible for.
     pub(super) fn pull(&mut self, a: AgentIx, out: &mut Decisions) {
         while let Some(ci) = self.first_in_line_for(a) {
-            self.dequeue(ci);
+            self.detach(ci);
             self.assign(ci, a, out);
         }
     }
 
-    /// The first waiting conversation among the classes where `a` is listed.
+    /// What `a` should take next, if anything.
     fn first_in_line_for(&self, a: AgentIx) -> Option<ConvIx> {
-        self.agents[a]
+        let agent = &self.agents[a];
+        if agent.presence.is_routable() {
+            let awaiting = agent
+                .awaiting
+                .iter()
+                .find(|&&(_, ci)| self.has_room(agent, self.conversations[ci].channel));
+            if let Some(&(_, ci)) = awaiting {
+                return Some(ci);
+            }
+        }
+        agent
             .channels
             .iter()
             .filter(|line| line.listed.is_some())
@@ -233,27 +264,119 @@ impl Router {
             .map(|(_, ci)| ci)
     }
 
+    /// Makes `ci` wait for person `p` only, until `until`.
+    pub(super) fn await_person(
+        &mut self,
+        ci: ConvIx,
+        p: AgentIx,
+        until: Timestamp,
+        out: &mut Decisions,
+    ) {
+        let now = self.now;
+        let agent_id = self.agents[p].id.clone();
+        let conversation = &mut self.conversations[ci];
+        conversation.holder = Holder::Awaiting(p, until);
+        conversation.timeline.push(TimelineEntry {
+            at: now,
+            actor: None,
+            happening: Happening::Awaiting {
+                agent: agent_id.clone(),
+            },
+        });
+        conversation.queued_at = now;
+        let key = conversation.key;
+        self.timers.insert((until, key.seq, ci));
+        let awaiting = &mut self.agents[p].awaiting;
+        awaiting.insert((key, ci));
+        out.push(Decision::Awaiting {
+            conversation: self.conversations[ci].id.clone(),
+            agent: agent_id,
+            ahead: awaiting.range(..(key, ci)).count(),
+            until,
+        });
+    }
+
+    /// Takes `ci` out of wherever it is (line, awaiting, or a holder's slot)
+    /// and returns the person who held it, if any.
+    pub(super) fn detach(&mut self, ci: ConvIx) -> Option<AgentIx> {
+        match self.conversations[ci].holder {
+            Holder::Queue => {
+                self.dequeue(ci);
+                None
+            }
+            Holder::Awaiting(p, until) => {
+                let key = self.conversations[ci].key;
+                self.timers.remove(&(until, key.seq, ci));
+                self.agents[p].awaiting.remove(&(key, ci));
+                None
+            }
+            Holder::Agent(_) => Some(self.release(ci)),
+        }
+    }
+
+    /// Ends `ci`'s wait for a person and routes it as if it were requeued.
+    pub(super) fn end_await(&mut self, ci: ConvIx, out: &mut Decisions) {
+        let Holder::Awaiting(p, _) = self.conversations[ci].holder else {
+            unreachable!("end_await is only called for awaiting conversations")
+        };
+        self.detach(ci);
+        let agent: AgentId = self.agents[p].id.clone();
+        self.note(
+            ci,
+            None,
+            Happening::AwaitEnded {
+                agent: agent.clone(),
+            },
+        );
+        out.push(Decision::AwaitEnded {
+            conversation: self.conversations[ci].id.clone(),
+            agent,
+        });
+        self.route(ci, None, out);
+    }
+
+    /// Fires every deadline at or before now.
+    pub(super) fn fire_timers(&mut self, out: &mut Decisions) {
+        while let Some(&(at, _, ci)) = self.timers.first() {
+            if at > self.now {
+                break;
+            }
+            self.end_await(ci, out);
+        }
+    }
+
+    /// Adds a line to `ci`'s timeline at the current time.
+    pub(super) fn note(&mut self, ci: ConvIx, actor: Option<AgentId>, happening: Happening) {
+        let at = self.now;
+        self.conversations[ci].timeline.push(TimelineEntry {
+            at,
+            actor,
+            happening,
+        });
+    }
+
     /// Takes every conversation from `a` (which must be unlisted) and puts
     /// each back in line, in line order, or straight to a free agent.
     pub(super) fn requeue_all(&mut self, a: AgentIx, out: &mut Decisions) {
         let mut held: SmallVec<[ConvIx; 16]> = self.agents[a].inbox.iter().copied().collect();
         held.sort_unstable_by_key(|&ci| self.conversations[ci].key);
+        let from = self.agents[a].id.clone();
         for ci in held {
             self.release(ci);
-            let now = self.now;
+            self.note(ci, None, Happening::Requeued { from: from.clone() });
             let conversation = &mut self.conversations[ci];
-            conversation.queued_at = now;
+            conversation.queued_at = self.now;
             out.push(Decision::Requeued {
                 conversation: conversation.id.clone(),
-                from: self.agents[a].id.clone(),
+                from: from.clone(),
             });
-            self.route(ci, out);
+            self.route(ci, None, out);
         }
     }
 }
 
 /// Whether `agent`'s skills and teams meet `class` (channel permission aside).
-fn is_eligible(agent: &Agent, class: &ClassKey) -> bool {
+pub(super) fn is_eligible(agent: &Agent, class: &ClassKey) -> bool {
     agent.role.is_routed()
         && agent.skills.satisfies(&class.skills)
         && class

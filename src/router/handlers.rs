@@ -9,10 +9,11 @@ use super::Router;
 use crate::agent::{Agent, AgentChannel, AgentSpec, Presence, Role};
 use crate::class::ClassKey;
 use crate::config::{MAX_CAPACITY, OfflinePolicy};
-use crate::conversation::{Conversation, ConversationSpec, Ended, Holder, Outcome, QueueKey};
+use crate::conversation::{Conversation, ConversationSpec, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ConvIx, TeamIx};
 use crate::error::Error;
+use crate::history::{Ending, Happening, Outcome, TimelineEntry};
 use crate::id::{AgentId, ConversationId};
 use crate::skill::SkillSet;
 
@@ -42,7 +43,7 @@ impl Router {
         })
     }
 
-    fn agent_ix(&self, agent: &AgentId) -> Result<AgentIx, Error> {
+    pub(super) fn agent_ix(&self, agent: &AgentId) -> Result<AgentIx, Error> {
         self.agent_ids
             .get(agent)
             .copied()
@@ -50,10 +51,10 @@ impl Router {
     }
 
     /// The open conversation `id`, or why there is none.
-    fn open_conversation(&self, id: &ConversationId) -> Result<ConvIx, Error> {
+    pub(super) fn open_conversation(&self, id: &ConversationId) -> Result<ConvIx, Error> {
         match self.conversation_ids.get(id) {
             Some(&ci) => Ok(ci),
-            None if self.ended.contains_key(id) => Err(Error::ConversationEnded(id.clone())),
+            None if self.history.contains(id) => Err(Error::ConversationEnded(id.clone())),
             None => Err(Error::UnknownConversation(id.clone())),
         }
     }
@@ -92,6 +93,8 @@ impl Router {
                 })
                 .collect(),
             inbox: Vec::new(),
+            awaiting: Default::default(),
+            joined: SmallVec::new(),
         };
         self.next_join_seq += 1;
         let a = self.agents.insert(agent);
@@ -126,6 +129,14 @@ impl Router {
         self.unsettle(a);
         // Unlisted and in no class: nothing can route back to it.
         self.requeue_all(a, out);
+        let awaiting: SmallVec<[ConvIx; 8]> =
+            self.agents[a].awaiting.iter().map(|&(_, ci)| ci).collect();
+        for ci in awaiting {
+            self.end_await(ci, out);
+        }
+        for ci in std::mem::take(&mut self.agents[a].joined) {
+            self.drop_participant(ci, a, None, out);
+        }
         self.agents.remove(a);
         self.agent_ids.swap_remove(id);
         Ok(())
@@ -153,7 +164,7 @@ impl Router {
         spec: &ConversationSpec,
         out: &mut Decisions,
     ) -> Result<(), Error> {
-        if self.conversation_ids.contains_key(&id) || self.ended.contains_key(&id) {
+        if self.conversation_ids.contains_key(&id) || self.history.contains(&id) {
             return Err(Error::DuplicateConversation(id));
         }
         let channel = self.catalog.channel(&spec.channel)?;
@@ -183,16 +194,29 @@ impl Router {
             channel,
             class,
             priority: spec.priority,
-            key: QueueKey {
-                urgency: u32::MAX - spec.priority,
-                seq,
-            },
+            key: QueueKey::new(spec.priority, self.now, seq, self.config.priority_aging),
             arrived_at: self.now,
             queued_at: self.now,
             holder: Holder::Queue,
+            agents: SmallVec::new(),
+            participants: SmallVec::new(),
+            timeline: vec![TimelineEntry {
+                at: self.now,
+                actor: None,
+                happening: Happening::Arrived,
+            }],
         });
         self.conversation_ids.insert(id, ci);
-        self.route(ci, out);
+        match self.preferred_agent(ci) {
+            Some(p) if self.agents[p].channels[channel.get()].listed.is_some() => {
+                self.assign(ci, p, out)
+            }
+            Some(p) => {
+                let wait = self.config.preferred_agent_wait.unwrap_or_default();
+                self.await_person(ci, p, self.now + wait, out)
+            }
+            None => self.route(ci, None, out),
+        }
         Ok(())
     }
 
@@ -205,25 +229,40 @@ impl Router {
     ) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
         let a = self.agent_ix(by)?;
-        if self.conversations[ci].holder != Holder::Agent(a) {
+        let is_holder = self.conversations[ci].holder == Holder::Agent(a);
+        if !is_holder && self.agents[a].role != Role::SuperAdmin {
             return Err(Error::NotHolder {
                 conversation: id.clone(),
                 agent: by.clone(),
             });
         }
-        self.release(ci);
-        self.end(
+        let allowed = &self.config.dispositions;
+        if let Some(code) = dispositions
+            .iter()
+            .find(|&code| !allowed.is_empty() && !allowed.contains(code))
+        {
+            return Err(Error::UnknownDisposition(code.clone()));
+        }
+        if self.config.require_disposition && dispositions.is_empty() {
+            return Err(Error::DispositionRequired(id.clone()));
+        }
+        let holder = self.detach(ci);
+        self.note(
             ci,
-            Outcome::Resolved {
-                agent: by.clone(),
-                dispositions: dispositions.into(),
+            Some(by.clone()),
+            Happening::Resolved {
+                dispositions: dispositions.clone(),
             },
         );
         out.push(Decision::Resolved {
             conversation: id.clone(),
-            agent: by.clone(),
+            by: by.clone(),
+            holder: holder.map(|h| self.agents[h].id.clone()),
         });
-        self.pull(a, out);
+        self.end(ci, Outcome::Resolved, dispositions);
+        if let Some(h) = holder {
+            self.pull(h, out);
+        }
         Ok(())
     }
 
@@ -233,52 +272,43 @@ impl Router {
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
-        let holder = match self.conversations[ci].holder {
-            Holder::Queue => {
-                self.dequeue(ci);
-                None
-            }
-            Holder::Agent(_) => Some(self.release(ci)),
-        };
-        self.end(ci, Outcome::Abandoned);
+        let holder = self.detach(ci);
+        self.note(ci, None, Happening::Abandoned);
         out.push(Decision::Abandoned {
             conversation: id.clone(),
-            agent: holder.map(|a| self.agents[a].id.clone()),
+            agent: holder.map(|h| self.agents[h].id.clone()),
         });
-        if let Some(a) = holder {
-            self.pull(a, out);
+        self.end(ci, Outcome::Abandoned, Vec::new());
+        if let Some(h) = holder {
+            self.pull(h, out);
         }
         Ok(())
     }
 
-    /// Forgets open conversation `ci` (out of line, holding no slot) and
-    /// remembers how it ended.
-    fn end(&mut self, ci: ConvIx, outcome: Outcome) {
+    /// Forgets detached conversation `ci` as open and hands it to history.
+    fn end(&mut self, ci: ConvIx, outcome: Outcome, dispositions: Vec<String>) {
+        let participants = self.conversations[ci].participants.clone();
+        for admin in participants {
+            self.agents[admin].joined.retain(|&mut x| x != ci);
+        }
         // `ci` comes from `open_conversation`, so it is live.
         let conversation = self
             .conversations
             .remove(ci)
             .expect("an open conversation is in the slab");
         self.conversation_ids.swap_remove(&conversation.id);
-        if self.config.ended_retention == 0 {
-            return;
-        }
-        while self.ended_order.len() >= self.config.ended_retention {
-            if let Some(oldest) = self.ended_order.pop_front() {
-                self.ended.swap_remove(&oldest);
-            }
-        }
-        self.ended_order.push_back(conversation.id.clone());
-        self.ended.insert(
-            conversation.id,
-            Ended {
-                channel: conversation.channel,
-                customer: conversation.customer,
-                priority: conversation.priority,
-                arrived_at: conversation.arrived_at,
-                outcome,
-            },
-        );
+        let ending = Ending {
+            channel: conversation.channel,
+            customer: conversation.customer,
+            priority: conversation.priority,
+            arrived_at: conversation.arrived_at,
+            agents: conversation.agents,
+            dispositions,
+            outcome,
+            timeline: conversation.timeline,
+        };
+        self.history
+            .record(conversation.id, ending, self.now, &self.config);
     }
 
     /// Enters `a` in the candidate lists and classes its spec qualifies it

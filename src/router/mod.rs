@@ -3,8 +3,9 @@
 mod engine;
 mod handlers;
 mod queries;
+mod transfers;
 
-use std::collections::VecDeque;
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +13,13 @@ use crate::agent::Agent;
 use crate::catalog::Catalog;
 use crate::class::{Class, ClassKey};
 use crate::config::Config;
-use crate::conversation::{Conversation, Ended, QueueKey};
+use crate::conversation::{Conversation, QueueKey};
 use crate::decision::Decisions;
 use crate::dense::{AgentIx, ClassIx, ConvIx, Slab};
 use crate::error::Error;
 use crate::event::Event;
 use crate::hash::{FxIndexMap, FxIndexSet};
+use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::ranked::RankedSet;
 use crate::strategy::RankKey;
@@ -36,6 +38,8 @@ pub use queries::InboxEntry;
 /// - **Change**: [`handle`](Router::handle) is the only method that changes
 ///   state. An event that returns `Err` changes nothing.
 /// - **Look**: [`conversation`](Router::conversation),
+///   [`customer_history`](Router::customer_history),
+///   [`next_deadline`](Router::next_deadline),
 ///   [`inbox`](Router::inbox), [`load`](Router::load),
 ///   [`queue_len`](Router::queue_len), [`position`](Router::position),
 ///   [`presence`](Router::presence), [`agents`](Router::agents),
@@ -111,9 +115,10 @@ pub struct Router {
     skill_members: Vec<FxIndexSet<AgentIx>>,
     team_members: Vec<FxIndexSet<AgentIx>>,
 
-    #[serde(with = "crate::hash::as_pairs")]
-    ended: FxIndexMap<ConversationId, Ended>,
-    ended_order: VecDeque<ConversationId>,
+    /// Ended conversations and customers' past conversations.
+    history: History,
+    /// Deadlines of conversations awaiting a person: (when, arrival seq, which).
+    timers: BTreeSet<(Timestamp, u64, ConvIx)>,
 }
 
 /// The router's state for one channel.
@@ -160,8 +165,8 @@ impl Router {
             next_arrival_seq: 0,
             classes: Slab::default(),
             class_ids: FxIndexMap::default(),
-            ended: FxIndexMap::default(),
-            ended_order: VecDeque::new(),
+            history: History::default(),
+            timers: BTreeSet::new(),
         })
     }
 
@@ -193,7 +198,28 @@ impl Router {
                 dispositions,
             } => self.resolve(&conversation, &by, dispositions, &mut out),
             Event::ConversationAbandoned { conversation } => self.abandon(&conversation, &mut out),
-            Event::Tick => Ok(()),
+            Event::TransferRequested {
+                conversation,
+                by,
+                to,
+            } => self.transfer(&conversation, &by, &to, &mut out),
+            Event::AdminJoined {
+                conversation,
+                admin,
+            } => self.join(&conversation, &admin, &mut out),
+            Event::AdminLeft {
+                conversation,
+                admin,
+            } => self.leave(&conversation, &admin, &mut out),
+            Event::CustomerMessage { conversation } => {
+                self.open_conversation(&conversation).map(|_| ())
+            }
+            Event::Tick => {
+                self.fire_timers(&mut out);
+                self.history
+                    .forget_older_than_horizon(self.now, &self.config);
+                Ok(())
+            }
         };
         match result {
             Ok(()) => Ok(out),

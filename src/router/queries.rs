@@ -4,8 +4,10 @@
 use super::Router;
 use crate::agent::Presence;
 use crate::config::Config;
-use crate::conversation::{ConversationState, ConversationView, Holder, Outcome};
+use crate::conversation::{ConversationState, ConversationView, Holder};
 use crate::error::Error;
+use crate::history::{Outcome, PastConversation};
+use crate::id::CustomerId;
 use crate::id::{AgentId, ConversationId};
 use crate::time::Timestamp;
 
@@ -123,14 +125,75 @@ impl Router {
         }))
     }
 
+    /// When the next deadline falls (a conversation stops waiting for a
+    /// transfer's target or its preferred agent), if any. Send an
+    /// [`Event::Tick`](crate::Event::Tick) at that time.
+    pub fn next_deadline(&self) -> Option<Timestamp> {
+        self.timers.first().map(|&(at, _, _)| at)
+    }
+
+    /// `customer`'s remembered past (ended) conversations, oldest first.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let mut router = Router::new(Config::new(["sms"])).unwrap();
+    /// router.handle(Timestamp(0), Event::AgentAdded {
+    ///     agent: "ann".into(), spec: AgentSpec::agent().channel("sms", 1), presence: Presence::Available,
+    /// }).unwrap();
+    /// router.handle(Timestamp(1), Event::ConversationArrived {
+    ///     conversation: 1_u64.into(), spec: ConversationSpec::new("sms", "cust"),
+    /// }).unwrap();
+    /// router.handle(Timestamp(9), Event::ConversationResolved {
+    ///     conversation: 1_u64.into(), by: "ann".into(), dispositions: vec!["sale".into()],
+    /// }).unwrap();
+    /// let past: Vec<_> = router.customer_history(&"cust".into()).collect();
+    /// assert_eq!(past[0].agents, [AgentId::from("ann")]);
+    /// assert_eq!(past[0].dispositions, ["sale"]);
+    /// assert_eq!((past[0].arrived_at, past[0].ended_at), (Timestamp(1), Timestamp(9)));
+    /// ```
+    pub fn customer_history(
+        &self,
+        customer: &CustomerId,
+    ) -> impl Iterator<Item = PastConversation<'_>> {
+        self.history
+            .customer(customer)
+            .map(|(id, e)| PastConversation {
+                id,
+                channel: self.catalog.channel_name(e.channel),
+                agents: &e.agents,
+                dispositions: &e.dispositions,
+                arrived_at: e.arrived_at,
+                ended_at: e.ended_at,
+                outcome: e.outcome,
+                timeline: &e.timeline,
+            })
+    }
+
     /// A conversation's details and where it stands, open or remembered as
     /// ended; `None` if unknown or forgotten.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let mut router = Router::new(Config::new(["sms"])).unwrap();
+    /// router.handle(Timestamp(3), Event::ConversationArrived {
+    ///     conversation: 1_u64.into(), spec: ConversationSpec::new("sms", "cust"),
+    /// }).unwrap();
+    /// let view = router.conversation(&1_u64.into()).unwrap();
+    /// assert_eq!(view.state, ConversationState::Queued { ahead: 0 });
+    /// let what: Vec<_> = view.timeline.iter().map(|e| &e.happening).collect();
+    /// assert_eq!(what, [&Happening::Arrived, &Happening::Queued]);
+    /// ```
     pub fn conversation(&self, id: &ConversationId) -> Option<ConversationView<'_>> {
         if let Some(&ci) = self.conversation_ids.get(id) {
             let c = &self.conversations[ci];
             let state = match c.holder {
                 Holder::Queue => ConversationState::Queued {
                     ahead: self.channels[c.channel.get()].waiting.rank(&c.key),
+                },
+                Holder::Awaiting(p, until) => ConversationState::Awaiting {
+                    agent: self.agents[p].id.clone(),
+                    ahead: self.agents[p].awaiting.range(..(c.key, ci)).count(),
+                    until,
                 },
                 Holder::Agent(a) => ConversationState::Assigned {
                     agent: self.agents[a].id.clone(),
@@ -143,25 +206,31 @@ impl Router {
                 priority: c.priority,
                 arrived_at: c.arrived_at,
                 state,
+                participants: c
+                    .participants
+                    .iter()
+                    .map(|&a| self.agents[a].id.clone())
+                    .collect(),
+                agents: &c.agents,
+                timeline: &c.timeline,
             });
         }
-        let (id, e) = self.ended.get_key_value(id)?;
+        let (id, e) = self.history.get(id)?;
         Some(ConversationView {
             id,
             channel: self.catalog.channel_name(e.channel),
             customer: &e.customer,
             priority: e.priority,
             arrived_at: e.arrived_at,
-            state: match &e.outcome {
-                Outcome::Resolved {
-                    agent,
-                    dispositions,
-                } => ConversationState::Resolved {
-                    agent: agent.clone(),
-                    dispositions: dispositions.to_vec(),
+            state: match e.outcome {
+                Outcome::Resolved => ConversationState::Resolved {
+                    dispositions: e.dispositions.clone(),
                 },
                 Outcome::Abandoned => ConversationState::Abandoned,
             },
+            participants: Vec::new(),
+            agents: &e.agents,
+            timeline: &e.timeline,
         })
     }
 }

@@ -77,7 +77,8 @@ fn waits_when_full_and_is_pulled_when_a_slot_frees() {
         [
             Decision::Resolved {
                 conversation: 1_u64.into(),
-                agent: "ann".into()
+                by: "ann".into(),
+                holder: Some("ann".into()),
             },
             assigned(2, "ann", 8)
         ]
@@ -462,4 +463,30 @@ fn a_json_snapshot_restores_an_equal_router() {
     let mut back: Router = serde_json::from_str(&json).unwrap();
     assert_eq!(back, r);
     assert_eq!(arrive(&mut back, 4, 3, sms()), arrive(&mut r, 4, 3, sms()));
+}
+
+#[test]
+fn priority_aging_lets_long_waits_overtake_higher_priorities() {
+    let mut config = Config::new(["sms"]);
+    config.priority_aging = Some(Millis(1_000));
+    let mut r = router(config);
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 0, 1, sms()); // ann
+    arrive(&mut r, 0, 2, sms()); // priority 0, waiting since 0
+    // Priority 2 arriving 1.5 s later counts as arriving 0.5 s earlier: first.
+    assert_eq!(arrive(&mut r, 1_500, 3, sms().priority(2)), [queued(3, 0)]);
+    // Priority 2 arriving 2.5 s later counts as arriving at 0.5 s: after 2.
+    assert_eq!(arrive(&mut r, 2_500, 4, sms().priority(2)), [queued(4, 2)]);
+    let d = resolve(&mut r, 3_000, 1, "ann");
+    assert_eq!(d[1], assigned(3, "ann", 1_500));
+}
+
+#[test]
+fn a_zero_aging_interval_is_refused() {
+    let mut config = Config::new(["sms"]);
+    config.priority_aging = Some(Millis(0));
+    assert_eq!(
+        Router::new(config),
+        Err(Error::ZeroInterval("priority_aging"))
+    );
 }

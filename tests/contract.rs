@@ -1,0 +1,802 @@
+//! The contract of DESIGN.md, checked after every event of random event
+//! sequences (bad ones included) against the naive reference router.
+//!
+//! `PROPTEST_CASES` raises the number of cases (default 1,000 of 200 events).
+
+mod reference;
+
+use std::collections::BTreeSet;
+
+use omnirouter::{
+    AgentId, AgentSpec, ChannelCapacity, Config, ConversationId, ConversationSpec,
+    ConversationState, Decision, Decisions, Error, Event, MAX_CAPACITY, Millis, OfflinePolicy,
+    Presence, Role, Router, SkillLevel, Timestamp, TransferTarget,
+};
+use proptest::prelude::*;
+use reference::{Place, Reference};
+
+const CHANNELS: [&str; 4] = ["sms", "chat", "voice", "fax"];
+const SKILLS: [&str; 4] = ["billing", "french", "tech", "juggling"];
+const TEAMS: [&str; 3] = ["tier2", "vip", "ghost"];
+const STEPS: usize = 200;
+
+/// A random configuration; the last name of each list is never configured.
+fn config() -> impl Strategy<Value = Config> {
+    (
+        2..=3_usize,
+        proptest::collection::vec(1..=3_u32, 3),
+        2..=3_usize,
+        0..=2_usize,
+        prop_oneof![
+            Just(omnirouter::Strategy::LeastLoaded),
+            Just(omnirouter::Strategy::LongestIdle),
+            Just(omnirouter::Strategy::RoundRobin)
+        ],
+        any::<bool>(),
+        (0..4_usize, 0..4_usize, prop::option::of(1..3_000_u64)),
+        (
+            0..3_000_u64,
+            prop::option::of(0..3_000_u64),
+            prop::option::of(1..500_u64),
+        ),
+        (any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            |(channels, costs, skills, teams, strategy, keep, retention, waits, codes)| {
+                let mut config = Config::new(CHANNELS[..channels].iter().copied())
+                    .skills(SKILLS[..skills].iter().copied())
+                    .teams(TEAMS[..teams].iter().copied())
+                    .strategy(strategy)
+                    .offline(if keep {
+                        OfflinePolicy::Keep
+                    } else {
+                        OfflinePolicy::Requeue
+                    });
+                for (c, cost) in config.channels.iter_mut().zip(costs) {
+                    c.cost = cost;
+                }
+                let (ended, per_customer, horizon) = retention;
+                config.ended_retention = [0, 3, 10, 1_000][ended];
+                config.history_per_customer = [0, 1, 2, 20][per_customer];
+                config.history_horizon = horizon.map(Millis);
+                config.transfer_wait = Millis(waits.0);
+                config.preferred_agent_wait = waits.1.map(Millis);
+                config.priority_aging = waits.2.map(Millis);
+                if codes.0 {
+                    config = config.dispositions(["sale", "callback"], codes.1);
+                }
+                config
+            },
+        )
+}
+
+/// One step of a scenario, turned into an event against the current state.
+///
+/// Most steps aim at live state (an existing agent, an open conversation,
+/// configured names) so that most events are accepted and routing is busy;
+/// the `Any*` steps use raw ids and names, so every kind of bad input occurs.
+#[derive(Clone, Debug)]
+enum Op {
+    /// Add the first unused agent id.
+    Add(Spec, u8),
+    AnyAdd(u8, Spec, u8),
+    Update(usize, Spec),
+    Remove(usize),
+    Presence(usize, u8),
+    /// A conversation with a fresh id on a configured channel.
+    Arrive(u8, u8, Vec<(u8, u8)>, u8, Option<u8>),
+    AnyArrive(u8, u8, u8, Vec<(u8, u8)>, u8, Option<u8>),
+    /// Resolve a held conversation (picked by index) by its holder.
+    ResolveHeld(usize, Vec<u8>),
+    AnyResolve(u8, u8, Vec<u8>),
+    Abandon(usize),
+    AnyAbandon(u8),
+    /// Transfer a held conversation (picked by index) by its holder.
+    TransferHeld(usize, Target),
+    /// A super admin (picked by index) transfers any open conversation.
+    AdminTransfer(usize, usize, Target),
+    AnyTransfer(u8, u8, Target),
+    /// A super admin (picked by index) joins or leaves an open conversation.
+    Join(usize, usize),
+    Leave(usize, usize),
+    AnyJoin(u8, u8),
+    Message(u8),
+    Tick,
+}
+
+/// An agent spec; with `bad` its names may be unknown and values too large.
+#[derive(Clone, Debug)]
+struct Spec {
+    bad: bool,
+    role: u8,
+    channels: Vec<(u8, u32)>,
+    skills: Vec<(u8, u8)>,
+    teams: Vec<u8>,
+    total: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Agent(usize),
+    AnyAgent(u8),
+    Team(u8),
+    Skills(Vec<(u8, u8)>),
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::bool::weighted(0.1),
+        0..10_u8,
+        proptest::collection::vec(
+            (
+                0..4_u8,
+                prop_oneof![1 => Just(0_u32), 6 => 1..4_u32, 1 => Just(MAX_CAPACITY + 1)],
+            ),
+            0..4,
+        ),
+        proptest::collection::vec((0..4_u8, 0..5_u8), 0..3),
+        proptest::collection::vec(0..3_u8, 0..2),
+        prop::option::weighted(0.2, prop_oneof![3 => 1..8_u32, 1 => Just(MAX_CAPACITY + 1)]),
+    )
+        .prop_map(|(bad, role, channels, skills, teams, total)| Spec {
+            bad,
+            role,
+            channels,
+            skills,
+            teams,
+            total,
+        })
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        3 => any::<usize>().prop_map(Target::Agent),
+        1 => (0..8_u8).prop_map(Target::AnyAgent),
+        1 => (0..3_u8).prop_map(Target::Team),
+        1 => proptest::collection::vec((0..4_u8, 0..4_u8), 0..2).prop_map(Target::Skills),
+    ]
+}
+
+fn codes() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(prop_oneof![4 => 0..2_u8, 1 => Just(2_u8)], 0..2)
+}
+
+fn needs() -> impl Strategy<Value = Vec<(u8, u8)>> {
+    proptest::collection::vec((0..4_u8, 1..4_u8), 0..2)
+}
+
+fn op() -> impl Strategy<Value = (u64, Op)> {
+    let ix = any::<usize>;
+    let op = prop_oneof![
+        3 => (spec(), 0..5_u8).prop_map(|(s, p)| Op::Add(s, p)),
+        1 => (0..8_u8, spec(), 0..5_u8).prop_map(|(a, s, p)| Op::AnyAdd(a, s, p)),
+        2 => (ix(), spec()).prop_map(|(a, s)| Op::Update(a, s)),
+        1 => ix().prop_map(Op::Remove),
+        4 => (ix(), 0..6_u8).prop_map(|(a, p)| Op::Presence(a, p)),
+        14 => (0..6_u8, 0..4_u8, needs(), 0..3_u8, prop::option::weighted(0.15, 0..3_u8))
+            .prop_map(|(cu, ch, sk, p, t)| Op::Arrive(cu, ch, sk, p, t)),
+        1 => (0..60_u8, 0..6_u8, 0..4_u8, needs(), 0..3_u8, prop::option::weighted(0.2, 0..3_u8))
+            .prop_map(|(c, cu, ch, sk, p, t)| Op::AnyArrive(c, cu, ch, sk, p, t)),
+        10 => (ix(), codes()).prop_map(|(i, c)| Op::ResolveHeld(i, c)),
+        1 => (0..60_u8, 0..8_u8, codes()).prop_map(|(c, a, d)| Op::AnyResolve(c, a, d)),
+        2 => ix().prop_map(Op::Abandon),
+        1 => (0..60_u8).prop_map(Op::AnyAbandon),
+        3 => (ix(), target()).prop_map(|(i, t)| Op::TransferHeld(i, t)),
+        2 => (ix(), ix(), target()).prop_map(|(a, c, t)| Op::AdminTransfer(a, c, t)),
+        1 => (0..60_u8, 0..8_u8, target()).prop_map(|(c, a, t)| Op::AnyTransfer(c, a, t)),
+        1 => (ix(), ix()).prop_map(|(a, c)| Op::Join(a, c)),
+        1 => (ix(), ix()).prop_map(|(a, c)| Op::Leave(a, c)),
+        1 => (0..60_u8, 0..8_u8).prop_map(|(c, a)| Op::AnyJoin(c, a)),
+        1 => (0..60_u8).prop_map(Op::Message),
+        2 => Just(Op::Tick),
+    ];
+    (
+        prop_oneof![3 => 0..3_u64, 2 => 0..2_000_u64, 1 => 0..6_000_u64],
+        op,
+    )
+}
+
+/// A name from `list`: among the first `known` (the configured ones)
+/// unless `bad`, when the unconfigured last one may come up too.
+fn name(list: &[&str], known: usize, i: u8, bad: bool) -> String {
+    let n = if bad { list.len() } else { known };
+    list[usize::from(i) % n].to_owned()
+}
+
+/// Turns steps into events, tracking fresh ids.
+struct Driver {
+    next_conversation: u64,
+}
+
+impl Driver {
+    fn skills(r: &Reference, list: &[(u8, u8)], bad: bool) -> Vec<SkillLevel> {
+        let mut skills: Vec<SkillLevel> = Vec::new();
+        for &(s, l) in list {
+            let level = if bad { l } else { l.max(1) };
+            let skill = SkillLevel::new(name(&SKILLS, r.config.skills.len(), s, bad), level);
+            if bad || skills.iter().all(|x| x.skill != skill.skill) {
+                skills.push(skill);
+            }
+        }
+        skills
+    }
+
+    fn agent_spec(r: &Reference, spec: &Spec) -> AgentSpec {
+        let bad = spec.bad;
+        AgentSpec {
+            role: match spec.role {
+                0 => Role::SuperAdmin,
+                1 => Role::ClientUser,
+                _ => Role::Agent,
+            },
+            channels: spec
+                .channels
+                .iter()
+                .map(|&(c, cap)| {
+                    let cap = if bad { cap } else { cap.min(3) };
+                    ChannelCapacity::new(name(&CHANNELS, r.config.channels.len(), c, bad), cap)
+                })
+                .fold(Vec::new(), |mut list: Vec<ChannelCapacity>, entry| {
+                    if bad || list.iter().all(|x| x.channel != entry.channel) {
+                        list.push(entry);
+                    }
+                    list
+                }),
+            skills: Self::skills(r, &spec.skills, bad),
+            teams: spec
+                .teams
+                .iter()
+                .filter(|_| bad || !r.config.teams.is_empty())
+                .map(|&t| name(&TEAMS, r.config.teams.len().max(1), t, bad))
+                .take(if bad { 2 } else { 1 })
+                .collect(),
+            total_capacity: spec.total.map(|t| if bad { t } else { t.min(8) }),
+        }
+    }
+
+    fn target(r: &Reference, t: &Target) -> TransferTarget {
+        match t {
+            Target::Agent(i) => TransferTarget::Agent(pick_agent(r, *i, |_| true)),
+            Target::AnyAgent(a) => TransferTarget::Agent(u64::from(*a).into()),
+            Target::Team(t) => TransferTarget::Team(name(
+                &TEAMS,
+                r.config.teams.len().max(1),
+                *t,
+                r.config.teams.is_empty(),
+            )),
+            Target::Skills(s) => TransferTarget::Skills(Self::skills(r, s, false)),
+        }
+    }
+
+    fn event(&mut self, op: &Op, r: &Reference) -> Event {
+        let a = |i: u8| AgentId::from(u64::from(i));
+        let c = |i: u8| ConversationId::from(u64::from(i));
+        let conversation_spec =
+            |cu: u8, ch: u8, needs: &[(u8, u8)], p: u8, team: Option<u8>, bad: bool| {
+                let mut spec = ConversationSpec::new(
+                    name(&CHANNELS, r.config.channels.len(), ch, bad),
+                    u64::from(cu),
+                );
+                spec.skills = Self::skills(r, needs, bad);
+                spec.priority = u32::from(p);
+                spec.team = team
+                    .filter(|_| bad || !r.config.teams.is_empty())
+                    .map(|t| name(&TEAMS, r.config.teams.len().max(1), t, bad));
+                spec
+            };
+        match op {
+            Op::Add(spec, p) => {
+                let free = (0..8_u64)
+                    .find(|i| r.agent(&AgentId::from(*i)).is_none())
+                    .unwrap_or(0);
+                Event::AgentAdded {
+                    agent: free.into(),
+                    spec: Self::agent_spec(r, spec),
+                    presence: presence(*p),
+                }
+            }
+            Op::AnyAdd(agent, spec, p) => Event::AgentAdded {
+                agent: a(*agent),
+                spec: Self::agent_spec(r, spec),
+                presence: presence(*p),
+            },
+            Op::Update(i, spec) => Event::AgentUpdated {
+                agent: pick_agent(r, *i, |_| true),
+                spec: Self::agent_spec(r, spec),
+            },
+            Op::Remove(i) => Event::AgentRemoved {
+                agent: pick_agent(r, *i, |_| true),
+            },
+            Op::Presence(i, p) => Event::PresenceChanged {
+                agent: pick_agent(r, *i, |_| true),
+                presence: presence(*p),
+            },
+            Op::Arrive(cu, ch, needs, p, team) => {
+                self.next_conversation += 1;
+                Event::ConversationArrived {
+                    conversation: (self.next_conversation % 64).into(),
+                    spec: conversation_spec(*cu, *ch, needs, *p, *team, false),
+                }
+            }
+            Op::AnyArrive(conv, cu, ch, needs, p, team) => Event::ConversationArrived {
+                conversation: c(*conv),
+                spec: conversation_spec(*cu, *ch, needs, *p, *team, true),
+            },
+            Op::ResolveHeld(i, codes) => match pick_held(r, *i) {
+                Some((conversation, by)) => Event::ConversationResolved {
+                    conversation,
+                    by,
+                    dispositions: dispositions(codes),
+                },
+                None => Event::Tick,
+            },
+            Op::AnyResolve(conv, by, codes) => Event::ConversationResolved {
+                conversation: c(*conv),
+                by: a(*by),
+                dispositions: dispositions(codes),
+            },
+            Op::Abandon(i) => Event::ConversationAbandoned {
+                conversation: pick_open(r, *i),
+            },
+            Op::AnyAbandon(conv) => Event::ConversationAbandoned {
+                conversation: c(*conv),
+            },
+            Op::TransferHeld(i, t) => match pick_held(r, *i) {
+                Some((conversation, by)) => Event::TransferRequested {
+                    conversation,
+                    by,
+                    to: Self::target(r, t),
+                },
+                None => Event::Tick,
+            },
+            Op::AdminTransfer(admin, i, t) => Event::TransferRequested {
+                conversation: pick_open(r, *i),
+                by: pick_agent(r, *admin, |a| a.role == Role::SuperAdmin),
+                to: Self::target(r, t),
+            },
+            Op::AnyTransfer(conv, by, t) => Event::TransferRequested {
+                conversation: c(*conv),
+                by: a(*by),
+                to: Self::target(r, t),
+            },
+            Op::Join(admin, i) => Event::AdminJoined {
+                conversation: pick_open(r, *i),
+                admin: pick_agent(r, *admin, |a| a.role == Role::SuperAdmin),
+            },
+            Op::Leave(admin, i) => Event::AdminLeft {
+                conversation: pick_open(r, *i),
+                admin: pick_agent(r, *admin, |a| a.role == Role::SuperAdmin),
+            },
+            Op::AnyJoin(conv, admin) => Event::AdminJoined {
+                conversation: c(*conv),
+                admin: a(*admin),
+            },
+            Op::Message(conv) => Event::CustomerMessage {
+                conversation: c(*conv),
+            },
+            Op::Tick => Event::Tick,
+        }
+    }
+}
+
+/// An existing agent that passes `filter` (or any, or a ghost), by index.
+fn pick_agent(r: &Reference, i: usize, filter: impl Fn(&reference::Agent) -> bool) -> AgentId {
+    let fits: Vec<_> = r.agents.iter().filter(|a| filter(a)).collect();
+    let pool: Vec<_> = if fits.is_empty() {
+        r.agents.iter().collect()
+    } else {
+        fits
+    };
+    pool.get(i % pool.len().max(1))
+        .map(|a| a.id.clone())
+        .unwrap_or_else(|| AgentId::from(99_u64))
+}
+
+fn pick_open(r: &Reference, i: usize) -> ConversationId {
+    r.open
+        .get(i % r.open.len().max(1))
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| ConversationId::from(99_u64))
+}
+
+fn pick_held(r: &Reference, i: usize) -> Option<(ConversationId, AgentId)> {
+    let held: Vec<_> = r
+        .open
+        .iter()
+        .filter_map(|c| match &c.place {
+            Place::Held(h) => Some((c.id.clone(), h.clone())),
+            _ => None,
+        })
+        .collect();
+    (!held.is_empty()).then(|| held[i % held.len()].clone())
+}
+
+fn presence(p: u8) -> Presence {
+    [
+        Presence::Available,
+        Presence::Available,
+        Presence::Away,
+        Presence::Busy,
+        Presence::Offline,
+    ][usize::from(p) % 5]
+}
+
+fn dispositions(codes: &[u8]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|&c| ["sale", "callback", "bogus"][usize::from(c) % 3].to_owned())
+        .collect()
+}
+
+/// What the checker remembers between events.
+#[derive(Default)]
+struct Watch {
+    /// (agent, channel) whose load may exceed capacity because an update
+    /// lowered it: lowering takes nothing away.
+    over_capacity: BTreeSet<(AgentId, usize)>,
+    over_total: BTreeSet<AgentId>,
+    /// (conversation, person) explicitly targeted by a transfer.
+    explicit: BTreeSet<(ConversationId, AgentId)>,
+}
+
+/// Checks every invariant of the contract on the real router after an event.
+fn check(
+    router: &Router,
+    reference: &Reference,
+    before: &Reference,
+    decisions: &[Decision],
+    watch: &mut Watch,
+) -> Result<(), TestCaseError> {
+    // Grandfathered overloads come only from updates; they end once the
+    // load is back under the capacity.
+    for agent in &reference.agents {
+        for (ch, &cap) in agent.capacity.iter().enumerate() {
+            let load = reference.load(agent, ch);
+            let key = (agent.id.clone(), ch);
+            let was = before.agent(&agent.id).map(|b| before.load(b, ch));
+            if load > cap && was.is_some_and(|w| w >= load) {
+                watch.over_capacity.insert(key.clone());
+            }
+            if load <= cap {
+                watch.over_capacity.remove(&key);
+            }
+        }
+    }
+
+    // Assigned decisions: to someone with room, eligible or explicitly chosen.
+    let mut last_transfer_target = None;
+    for decision in decisions {
+        match decision {
+            Decision::Transferred { conversation, .. } => {
+                last_transfer_target = Some(conversation.clone())
+            }
+            Decision::Awaiting {
+                conversation,
+                agent,
+                ..
+            } => {
+                watch.explicit.insert((conversation.clone(), agent.clone()));
+            }
+            Decision::Assigned {
+                conversation,
+                agent,
+                ..
+            } => {
+                let c = reference.conversation(conversation);
+                let a = reference.agent(agent);
+                prop_assert!(
+                    c.is_some() && a.is_some(),
+                    "assigned to a ghost: {decision:?}"
+                );
+                let (c, a) = (c.unwrap(), a.unwrap());
+                let explicit = watch
+                    .explicit
+                    .contains(&(conversation.clone(), agent.clone()))
+                    || last_transfer_target.as_ref() == Some(conversation);
+                prop_assert!(
+                    reference.qualifies(a, c) || explicit,
+                    "{agent} is not eligible for {conversation}"
+                );
+                prop_assert!(a.capacity[c.channel] > 0, "{agent} lacks the channel");
+            }
+            _ => {}
+        }
+    }
+
+    let open: BTreeSet<_> = router.open_conversations().cloned().collect();
+    let expected: BTreeSet<_> = reference.open.iter().map(|c| c.id.clone()).collect();
+    prop_assert_eq!(&open, &expected, "open conversations differ");
+
+    // Capacity, inboxes, presence.
+    let mut agents: Vec<_> = router.agents().cloned().collect();
+    agents.sort();
+    let mut expected: Vec<_> = reference.agents.iter().map(|a| a.id.clone()).collect();
+    expected.sort();
+    prop_assert_eq!(agents, expected, "agents differ");
+    let mut holders = std::collections::BTreeMap::new();
+    for agent in &reference.agents {
+        let inbox: Vec<_> = router
+            .inbox(&agent.id)
+            .unwrap()
+            .map(|e| e.conversation.clone())
+            .collect();
+        prop_assert_eq!(&inbox, &agent.inbox, "inbox of {} differs", agent.id);
+        prop_assert_eq!(router.presence(&agent.id).unwrap(), agent.presence);
+        for id in &inbox {
+            prop_assert!(
+                holders.insert(id.clone(), agent.id.clone()).is_none(),
+                "{id} held twice"
+            );
+        }
+        let mut units = 0;
+        for (ch, config) in reference.config.channels.iter().enumerate() {
+            let load = router.load(&agent.id, &config.name).unwrap();
+            prop_assert_eq!(load, reference.load(agent, ch));
+            prop_assert!(
+                load <= agent.capacity[ch] || watch.over_capacity.contains(&(agent.id.clone(), ch)),
+                "{} holds {load} on {} over capacity {}",
+                agent.id,
+                config.name,
+                agent.capacity[ch]
+            );
+            units += u64::from(load) * u64::from(config.cost);
+        }
+        if let Some(total) = agent.total_capacity {
+            if units > u64::from(total) {
+                let allowed = watch.over_total.contains(&agent.id)
+                    || before
+                        .agent(&agent.id)
+                        .is_some_and(|b| b.inbox.len() >= agent.inbox.len());
+                prop_assert!(allowed, "{} is over its total capacity", agent.id);
+                watch.over_total.insert(agent.id.clone());
+            } else {
+                watch.over_total.remove(&agent.id);
+            }
+        }
+    }
+
+    // Nothing lost; positions; no idle capacity while work waits.
+    let mut waiting = 0;
+    for c in &reference.open {
+        let view = router
+            .conversation(&c.id)
+            .expect("open conversation is known");
+        match (&c.place, view.state) {
+            (Place::Line, ConversationState::Queued { ahead }) => {
+                waiting += 1;
+                prop_assert!(!holders.contains_key(&c.id));
+                prop_assert_eq!(ahead, reference.ahead_in_line(c), "position of {}", c.id);
+                prop_assert_eq!(router.position(&c.id), Some(ahead));
+                for agent in &reference.agents {
+                    prop_assert!(
+                        !reference.eligible(agent, c),
+                        "{} waits while {} is free and eligible",
+                        c.id,
+                        agent.id
+                    );
+                }
+            }
+            (
+                Place::Awaiting { person, until },
+                ConversationState::Awaiting {
+                    agent, until: u, ..
+                },
+            ) => {
+                prop_assert_eq!(person, &agent);
+                prop_assert_eq!(Timestamp(*until), u);
+                prop_assert!(!holders.contains_key(&c.id));
+                let p = reference.agent(person).unwrap();
+                prop_assert!(
+                    !(p.presence == Presence::Available && reference.has_room(p, c.channel)),
+                    "{} awaits {} who has room",
+                    c.id,
+                    person
+                );
+            }
+            (Place::Held(h), ConversationState::Assigned { agent }) => {
+                prop_assert_eq!(h, &agent);
+                prop_assert_eq!(holders.get(&c.id), Some(h));
+            }
+            (place, state) => {
+                prop_assert!(false, "{} is {place:?} but the router says {state:?}", c.id)
+            }
+        }
+    }
+    let queued: usize = reference
+        .config
+        .channels
+        .iter()
+        .map(|c| router.queue_len(&c.name).unwrap())
+        .sum();
+    prop_assert_eq!(queued, waiting, "queue lengths do not add up");
+    prop_assert_eq!(
+        holders.len(),
+        reference
+            .open
+            .iter()
+            .filter(|c| matches!(c.place, Place::Held(_)))
+            .count()
+    );
+    Ok(())
+}
+
+/// Runs `ops` through both routers, checking everything after every event.
+fn run(config: Config, ops: &[(u64, Op)]) -> Result<Vec<Result<Decisions, Error>>, TestCaseError> {
+    let mut router = Router::new(config.clone()).unwrap();
+    let mut reference = Reference::new(config);
+    let mut watch = Watch::default();
+    let mut driver = Driver {
+        next_conversation: 0,
+    };
+    let mut now = 0;
+    let mut log = Vec::new();
+    for (delta, op) in ops {
+        now += delta;
+        // Now and then a stamp from the past: it counts as the latest time.
+        let stamp = if delta % 7 == 3 {
+            now.saturating_sub(5_000)
+        } else {
+            now
+        };
+        let event = driver.event(op, &reference);
+        let router_before = router.clone();
+        let reference_before = reference.clone();
+        let got = router.handle(Timestamp(stamp), event.clone());
+        let want = reference.handle(Timestamp(stamp), &event);
+        match (&got, &want) {
+            (Ok(g), Ok(w)) => {
+                prop_assert_eq!(g.as_slice(), w.as_slice(), "decisions for {:?}", event)
+            }
+            (Err(g), Err(w)) => {
+                prop_assert_eq!(g, w, "errors for {:?}", event);
+                prop_assert!(
+                    router == router_before,
+                    "refused {:?} changed the router",
+                    event
+                );
+                prop_assert!(reference == reference_before);
+                prop_assert!(!g.to_string().is_empty());
+            }
+            _ => prop_assert!(false, "{:?}: router {:?}, reference {:?}", event, got, want),
+        }
+        prop_assert_eq!(router.now().0, reference.now);
+        let decisions = got.as_ref().map(|d| d.to_vec()).unwrap_or_default();
+        check(
+            &router,
+            &reference,
+            &reference_before,
+            &decisions,
+            &mut watch,
+        )?;
+        log.push(got);
+    }
+    Ok(log)
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_router_keeps_the_contract(config in config(), ops in proptest::collection::vec(op(), STEPS)) {
+        run(config, &ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 10 + 1, ..ProptestConfig::default() })]
+
+    /// Same events, same decisions; and a JSON snapshot taken anywhere
+    /// restores a router that goes on making the same decisions.
+    #[test]
+    fn the_router_is_deterministic_across_snapshots(
+        config in config(),
+        ops in proptest::collection::vec(op(), STEPS),
+        cut in 0..STEPS,
+    ) {
+        let first = run(config.clone(), &ops)?;
+        let second = run(config.clone(), &ops)?;
+        prop_assert_eq!(&first, &second);
+
+        let mut live = Router::new(config.clone()).unwrap();
+        let mut reference = Reference::new(config);
+        let mut restored = None::<Router>;
+        let mut driver = Driver { next_conversation: 0 };
+        let mut now = 0;
+        for (i, (delta, op)) in ops.iter().enumerate() {
+            now += delta;
+            if i == cut {
+                let json = serde_json::to_string(&live).unwrap();
+                restored = Some(serde_json::from_str(&json).unwrap());
+                prop_assert!(restored.as_ref() == Some(&live));
+            }
+            let event = driver.event(op, &reference);
+            let _ = reference.handle(Timestamp(now), &event);
+            let a = live.handle(Timestamp(now), event.clone());
+            if let Some(r) = restored.as_mut() {
+                prop_assert_eq!(r.handle(Timestamp(now), event), a);
+                prop_assert!(*r == live);
+            }
+        }
+    }
+}
+
+/// The generator is only as good as what it reaches: most events must be
+/// accepted, and every kind of decision and error must come up.
+#[test]
+fn the_generator_reaches_every_decision_and_error() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    let mut accepted = 0;
+    let mut total = 0;
+    for _ in 0..300 {
+        let config = config().new_tree(&mut runner).unwrap().current();
+        let ops = proptest::collection::vec(op(), STEPS)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        for result in run(config, &ops).unwrap() {
+            total += 1;
+            let kinds: Vec<String> = match result {
+                Ok(decisions) => {
+                    accepted += 1;
+                    decisions.iter().map(|d| format!("{d:?}")).collect()
+                }
+                Err(e) => vec![format!("{e:?}")],
+            };
+            for kind in kinds {
+                let kind = kind.split([' ', '{', '(']).next().unwrap().to_owned();
+                *seen.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    assert!(
+        accepted * 2 > total,
+        "only {accepted} of {total} events accepted"
+    );
+    for kind in [
+        "Assigned",
+        "Queued",
+        "Requeued",
+        "Resolved",
+        "Abandoned",
+        "Transferred",
+        "Awaiting",
+        "AwaitEnded",
+        "Joined",
+        "Left",
+        "DuplicateName",
+        "UnknownChannel",
+        "UnknownSkill",
+        "UnknownTeam",
+        "ZeroSkillLevel",
+        "CapacityTooLarge",
+        "DuplicateAgent",
+        "UnknownAgent",
+        "DuplicateConversation",
+        "UnknownConversation",
+        "ConversationEnded",
+        "NotHolder",
+        "NotPermitted",
+        "TransferToSelf",
+        "AlreadyWith",
+        "CannotServeChannel",
+        "AlreadyJoined",
+        "NotJoined",
+        "UnknownDisposition",
+        "DispositionRequired",
+    ] {
+        assert!(
+            seen.get(kind).copied().unwrap_or(0) > 0,
+            "never saw {kind}: {seen:?}"
+        );
+    }
+}
