@@ -9,8 +9,10 @@ use crate::conversation::QueueKey;
 use crate::dense::{ClassIx, ConvIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
+use crate::stats::Occupancy;
 use crate::strategy::RankKey;
 use crate::time::Timestamp;
+use crate::timer::TimerKey;
 
 /// What a person may do in the router.
 ///
@@ -164,7 +166,10 @@ impl AgentSpec {
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct AgentChannel {
     pub(crate) capacity: u32,
+    /// Conversations held or offered here.
     pub(crate) load: u32,
+    /// Slots busy with wrap-up after a conversation ended.
+    pub(crate) wrapping: u32,
     /// The key under which the agent is listed as free in every class of
     /// `classes`, or `None` when it has no room here.
     pub(crate) listed: Option<RankKey>,
@@ -181,8 +186,9 @@ pub(crate) struct Agent {
     pub(crate) skills: SkillSet,
     pub(crate) teams: SmallVec<[TeamIx; 2]>,
     pub(crate) total_capacity: Option<u32>,
-    /// Sum of channel costs of the open conversations.
+    /// Sum of channel costs of the open conversations and wrap-ups.
     pub(crate) used_units: u64,
+    /// Conversations held or offered, on every channel.
     pub(crate) total_load: u32,
     /// The order of joining: the last tie-break of every strategy.
     pub(crate) join_seq: u64,
@@ -195,11 +201,23 @@ pub(crate) struct Agent {
     pub(crate) awaiting: BTreeSet<(QueueKey, ConvIx)>,
     /// Conversations this super admin has joined.
     pub(crate) joined: SmallVec<[ConvIx; 2]>,
+    /// Offers timed out in a row.
+    pub(crate) missed_offers: u32,
+    /// Pending wrap-up timers.
+    pub(crate) wrap_ups: SmallVec<[TimerKey; 2]>,
+    pub(crate) occupancy: Occupancy,
 }
 
 impl Agent {
     /// Whether the router may give this agent new conversations at all.
     pub(crate) fn is_routable(&self) -> bool {
         self.role.is_routed() && self.presence.is_routable()
+    }
+
+    /// Slots in use (held, offered, wrapping up) and slots staffed.
+    pub(crate) fn slots(&self) -> (u32, u64) {
+        let wrapping: u32 = self.channels.iter().map(|c| c.wrapping).sum();
+        let staffed = self.channels.iter().map(|c| u64::from(c.capacity)).sum();
+        (self.total_load + wrapping, staffed)
     }
 }

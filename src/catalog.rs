@@ -61,8 +61,18 @@ impl Catalog {
                 });
             }
         }
-        if config.priority_aging == Some(crate::time::Millis(0)) {
+        let zero = Some(crate::time::Millis(0));
+        if config.priority_aging == zero {
             return Err(Error::ZeroInterval("priority_aging"));
+        }
+        if config.channels.iter().any(|c| c.offer_timeout == zero) {
+            return Err(Error::ZeroInterval("offer_timeout"));
+        }
+        if config.channels.iter().any(|c| c.response_deadline == zero) {
+            return Err(Error::ZeroInterval("response_deadline"));
+        }
+        if config.max_missed_offers == Some(0) {
+            return Err(Error::ZeroInterval("max_missed_offers"));
         }
         Ok(Catalog {
             channels,
@@ -103,6 +113,16 @@ impl Catalog {
             .get_index_of(name)
             .map(|i| TeamIx(i as u16))
             .ok_or_else(|| Error::UnknownTeam(name.to_owned()))
+    }
+
+    pub(crate) fn team_name(&self, t: TeamIx) -> &str {
+        // Team indices are only made by `team` from this set.
+        &self.teams[t.get()]
+    }
+
+    pub(crate) fn skill_name(&self, s: SkillIx) -> &str {
+        // Skill indices are only made by `skills` from this set.
+        &self.skills[s.get()]
     }
 
     pub(crate) fn team_count(&self) -> usize {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::conversation::QueueKey;
 use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
 use crate::skill::SkillSet;
+use crate::stats::{Tally, Waiting};
 use crate::strategy::RankKey;
 
 /// What makes two conversations interchangeable for routing.
@@ -30,6 +31,9 @@ pub(crate) struct Class {
     pub(crate) queue: BTreeSet<(QueueKey, ConvIx)>,
     /// Eligible agents with room on the channel, best first.
     pub(crate) free_agents: BTreeSet<(RankKey, AgentIx)>,
+    /// Waiting conversations by how long they have waited.
+    pub(crate) waiting_since: Waiting,
+    pub(crate) tally: Tally,
 }
 
 impl Class {
@@ -38,6 +42,8 @@ impl Class {
             key,
             queue: BTreeSet::new(),
             free_agents: BTreeSet::new(),
+            waiting_since: Waiting::default(),
+            tally: Tally::default(),
         }
     }
 

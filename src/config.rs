@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rules::RuleSet;
 use crate::strategy::Strategy;
 use crate::time::Millis;
 
@@ -58,6 +59,17 @@ pub struct Config {
     /// the agent who last resolved one of theirs (when that agent is
     /// eligible but busy or away), before any eligible agent may take it.
     pub preferred_agent_wait: Option<Millis>,
+    /// Routing rules that turn a conversation's labels into requirements.
+    pub rules: RuleSet,
+    /// If set, an agent who lets this many offers in a row time out is set
+    /// [`Away`](crate::Presence::Away) (see [`ChannelConfig::offer_timeout`]).
+    pub max_missed_offers: Option<u32>,
+    /// What happens when a channel's
+    /// [`response_deadline`](ChannelConfig::response_deadline) passes.
+    pub response_overdue: OverduePolicy,
+    /// A conversation answered within this long of arriving counts towards
+    /// the service level of the live statistics.
+    pub service_level_threshold: Millis,
 }
 
 impl Default for Config {
@@ -76,6 +88,10 @@ impl Default for Config {
             transfer_wait: Millis::from_secs(60),
             preferred_agent_wait: None,
             priority_aging: None,
+            rules: RuleSet::default(),
+            max_missed_offers: None,
+            response_overdue: OverduePolicy::default(),
+            service_level_threshold: Millis::from_secs(20),
         }
     }
 }
@@ -125,6 +141,28 @@ impl Config {
         self
     }
 
+    /// Replaces the routing rules.
+    pub fn rules(mut self, rules: RuleSet) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Replaces the channel of the same name, or adds it.
+    ///
+    /// ```
+    /// use omnirouter::{ChannelConfig, Config, Millis};
+    /// let config = Config::new(["sms", "voice"])
+    ///     .channel(ChannelConfig::new("voice").offers(Millis::from_secs(15)).wrap_up(Millis::from_secs(30)));
+    /// assert_eq!(config.channels[1].wrap_up, Millis(30_000));
+    /// ```
+    pub fn channel(mut self, channel: ChannelConfig) -> Self {
+        match self.channels.iter_mut().find(|c| c.name == channel.name) {
+            Some(slot) => *slot = channel,
+            None => self.channels.push(channel),
+        }
+        self
+    }
+
     /// Sets the cost of one conversation on `channel` against an agent's
     /// total capacity (see [`AgentSpec::total_capacity`](crate::AgentSpec)).
     /// Unknown channel names are left for [`Router::new`](crate::Router::new)
@@ -141,7 +179,7 @@ impl Config {
 ///
 /// ```
 /// use omnirouter::ChannelConfig;
-/// let voice = ChannelConfig { cost: 100, ..ChannelConfig::new("voice") };
+/// let voice = ChannelConfig::new("voice").cost(100);
 /// assert_eq!(voice.name, "voice");
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -154,6 +192,21 @@ pub struct ChannelConfig {
     /// Router do: total 100, voice 100, chat 20 = one call or five chats).
     #[serde(default = "one")]
     pub cost: u32,
+    /// If set, the router *offers* each conversation on this channel to an
+    /// agent, holding one slot, and the agent has this long to accept
+    /// ([`Event::OfferAccepted`](crate::Event::OfferAccepted)) or decline;
+    /// a declined or missed offer goes to the next eligible agent. Off by
+    /// default: conversations are assigned outright.
+    #[serde(default)]
+    pub offer_timeout: Option<Millis>,
+    /// How long an agent's slot stays busy after a conversation it held
+    /// ends, for after-conversation work. 0 (the default) frees it at once.
+    #[serde(default)]
+    pub wrap_up: Millis,
+    /// If set, an assigned conversation whose customer waits this long for
+    /// a reply from its agent is overdue (see [`Config::response_overdue`]).
+    #[serde(default)]
+    pub response_deadline: Option<Millis>,
 }
 
 fn one() -> u32 {
@@ -166,8 +219,51 @@ impl ChannelConfig {
         ChannelConfig {
             name: name.into(),
             cost: 1,
+            offer_timeout: None,
+            wrap_up: Millis(0),
+            response_deadline: None,
         }
     }
+
+    /// Sets the cost against an agent's total capacity.
+    pub fn cost(mut self, cost: u32) -> Self {
+        self.cost = cost;
+        self
+    }
+
+    /// Turns offers on, with this long to accept.
+    pub fn offers(mut self, timeout: Millis) -> Self {
+        self.offer_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the wrap-up time after each conversation.
+    pub fn wrap_up(mut self, wrap_up: Millis) -> Self {
+        self.wrap_up = wrap_up;
+        self
+    }
+
+    /// Sets a response deadline.
+    pub fn response_deadline(mut self, deadline: Millis) -> Self {
+        self.response_deadline = Some(deadline);
+        self
+    }
+}
+
+/// What happens when an agent misses a channel's response deadline.
+///
+/// ```
+/// use omnirouter::OverduePolicy;
+/// assert_eq!(OverduePolicy::default(), OverduePolicy::Notify);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub enum OverduePolicy {
+    /// Only tell the host ([`Decision::ResponseOverdue`](crate::Decision::ResponseOverdue)).
+    #[default]
+    Notify,
+    /// Tell the host and requeue the conversation at its original place,
+    /// to another eligible agent if one is free.
+    Requeue,
 }
 
 /// What happens to the conversations of an agent that goes offline.

@@ -1,13 +1,17 @@
 //! Conversations: what arrives, what waits, and who holds it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx};
 use crate::history::TimelineEntry;
 use crate::id::{AgentId, ConversationId, CustomerId};
+use crate::rules::{EscalationStep, Step};
 use crate::skill::SkillLevel;
 use crate::time::{Millis, Timestamp};
+use crate::timer::TimerKey;
 
 /// What the host knows of a conversation when it arrives.
 ///
@@ -35,6 +39,13 @@ pub struct ConversationSpec {
     /// If set, only members of this team are eligible.
     #[serde(default)]
     pub team: Option<String>,
+    /// Host labels, such as `language=fr`, for the configuration's
+    /// [routing rules](crate::RuleSet).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Steps that widen the requirements as the conversation waits.
+    #[serde(default)]
+    pub escalation: Vec<EscalationStep>,
 }
 
 impl ConversationSpec {
@@ -46,6 +57,8 @@ impl ConversationSpec {
             skills: Vec::new(),
             priority: 0,
             team: None,
+            labels: BTreeMap::new(),
+            escalation: Vec::new(),
         }
     }
 
@@ -66,6 +79,18 @@ impl ConversationSpec {
         self.team = Some(team.into());
         self
     }
+
+    /// Adds a label for the routing rules.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds an escalation step.
+    pub fn escalate(mut self, step: EscalationStep) -> Self {
+        self.escalation.push(step);
+        self
+    }
 }
 
 /// Where a conversation stands, as [`Router::conversation`](crate::Router::conversation) tells it.
@@ -84,6 +109,14 @@ pub enum ConversationState {
         /// How many conversations wait for that person ahead of it.
         ahead: usize,
         /// When it stops waiting for them and joins the line.
+        until: Timestamp,
+    },
+    /// Offered to an agent, who holds a slot for it until it accepts,
+    /// declines, or `until` passes.
+    Offered {
+        /// The agent it is offered to.
+        agent: AgentId,
+        /// When the offer times out.
         until: Timestamp,
     },
     /// Held by an agent.
@@ -121,6 +154,12 @@ pub struct ConversationView<'a> {
     pub agents: &'a [AgentId],
     /// Everything that happened to it.
     pub timeline: &'a [TimelineEntry],
+    /// How long after arriving its agent first replied, if one has.
+    pub first_response: Option<Millis>,
+    /// Since when the customer has been waiting for a reply, if they are:
+    /// from arrival until the first reply, then from the first customer
+    /// message after each reply.
+    pub awaiting_reply_since: Option<Timestamp>,
 }
 
 /// A conversation's place in line: the smallest key goes first.
@@ -155,8 +194,31 @@ pub(crate) enum Holder {
     Queue,
     /// Waiting for one person only, until a deadline.
     Awaiting(AgentIx, Timestamp),
+    /// Offered to a person, holding one of their slots, until a deadline.
+    Offered(AgentIx, Timestamp),
     /// Held by a person.
     Agent(AgentIx),
+}
+
+impl Holder {
+    /// The person whose slot the conversation uses, if any.
+    pub(crate) fn slot(self) -> Option<AgentIx> {
+        match self {
+            Holder::Offered(a, _) | Holder::Agent(a) => Some(a),
+            Holder::Queue | Holder::Awaiting(..) => None,
+        }
+    }
+}
+
+/// A conversation's pending timers, so they can be cancelled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct ConversationTimers {
+    /// The end of an await or an offer (matching `holder`).
+    pub(crate) hold: Option<TimerKey>,
+    /// The next escalation step.
+    pub(crate) escalation: Option<TimerKey>,
+    /// The response deadline.
+    pub(crate) response: Option<TimerKey>,
 }
 
 /// An open conversation as the router keeps it.
@@ -177,4 +239,12 @@ pub(crate) struct Conversation {
     /// Super admins who joined and have not left.
     pub(crate) participants: SmallVec<[AgentIx; 1]>,
     pub(crate) timeline: Vec<TimelineEntry>,
+    /// Escalation steps, and how many have been taken.
+    pub(crate) escalation: Vec<Step>,
+    pub(crate) steps_taken: usize,
+    pub(crate) timers: ConversationTimers,
+    pub(crate) first_response: Option<Millis>,
+    pub(crate) awaiting_reply_since: Option<Timestamp>,
+    /// When its current holder got it (meaningful while held).
+    pub(crate) assigned_at: Timestamp,
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
+use crate::agent::Presence;
 use crate::id::{AgentId, ConversationId};
 use crate::time::{Millis, Timestamp};
 
@@ -27,8 +28,9 @@ pub enum Decision {
         /// How many waiting conversations on the channel are ahead of it.
         ahead: usize,
     },
-    /// `conversation` was taken from `from` (removed, or gone offline) and
-    /// goes back to its original place in line. An `Assigned` or `Queued`
+    /// `conversation` was taken from `from` (removed, gone offline, or
+    /// overdue under [`OverduePolicy::Requeue`](crate::OverduePolicy::Requeue))
+    /// and goes back to its original place in line. An `Assigned` or `Queued`
     /// decision for it follows.
     Requeued {
         /// The conversation.
@@ -89,12 +91,81 @@ pub enum Decision {
         /// The super admin.
         admin: AgentId,
     },
-    /// The customer left `conversation`; if it was assigned, `agent`'s slot is free.
+    /// The customer left `conversation`; if it was assigned or offered,
+    /// `agent`'s slot is free (or in wrap-up, see [`Decision::WrapUp`]).
     Abandoned {
         /// The conversation.
         conversation: ConversationId,
-        /// The agent who held it, if any.
+        /// The agent who held it, or to whom it was offered, if any.
         agent: Option<AgentId>,
+    },
+    /// Offer `conversation` to `agent`, who holds a slot for it until it
+    /// accepts ([`Event::OfferAccepted`](crate::Event::OfferAccepted)),
+    /// declines, or `until` passes.
+    Offered {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent.
+        agent: AgentId,
+        /// When the offer times out.
+        until: Timestamp,
+    },
+    /// The offer of `conversation` to `agent` was declined or timed out;
+    /// the agent's slot is free. An `Offered`, `Assigned` or `Queued`
+    /// decision for it follows.
+    OfferEnded {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent.
+        agent: AgentId,
+        /// Whether the agent declined (`true`) or let it time out.
+        declined: bool,
+    },
+    /// The router set `agent`'s presence (it missed too many offers in a
+    /// row: see [`Config::max_missed_offers`](crate::Config::max_missed_offers)).
+    PresenceChanged {
+        /// The agent.
+        agent: AgentId,
+        /// Its new presence.
+        presence: Presence,
+    },
+    /// `conversation` took escalation step `step` (counting from 0): its
+    /// requirements are now that step's. An `Assigned` or `Offered`
+    /// decision follows if someone newly eligible was free.
+    Escalated {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Which step, counting from 0.
+        step: usize,
+    },
+    /// `agent` wraps up after a conversation on `channel`: the slot stays
+    /// busy until `until`.
+    WrapUp {
+        /// The agent.
+        agent: AgentId,
+        /// The channel's name.
+        channel: String,
+        /// When the wrap-up ends.
+        until: Timestamp,
+    },
+    /// `agent`'s wrap-up on `channel` is over; the slot is free.
+    WrapUpEnded {
+        /// The agent.
+        agent: AgentId,
+        /// The channel's name.
+        channel: String,
+    },
+    /// The customer of `conversation` has waited since `since` for a reply
+    /// from `agent`, longer than the channel's response deadline. Under
+    /// [`OverduePolicy::Requeue`](crate::OverduePolicy::Requeue) a
+    /// `Requeued` decision for it follows.
+    ResponseOverdue {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent holding it.
+        agent: AgentId,
+        /// Since when the customer has waited for a reply.
+        since: Timestamp,
     },
 }
 

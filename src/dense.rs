@@ -88,7 +88,12 @@ impl<I, T> Default for Slab<I, T> {
 impl<I: Index, T> Slab<I, T> {
     /// Whether one more entry fits under the index width.
     pub(crate) fn has_room(&self) -> bool {
-        !self.free.is_empty() || self.entries.len() < u32::MAX as usize
+        self.has_room_for(1)
+    }
+
+    /// Whether `n` more entries fit under the index width.
+    pub(crate) fn has_room_for(&self, n: usize) -> bool {
+        self.entries.len() - self.free.len() + n <= u32::MAX as usize
     }
 
     pub(crate) fn insert(&mut self, value: T) -> I {

@@ -154,6 +154,29 @@ pub enum Error {
     /// The configuration requires a disposition code on resolve, and none was given.
     #[error("resolving conversation {0} needs a disposition code")]
     DispositionRequired(ConversationId),
+    /// An offer event names a conversation that is not offered to that agent.
+    #[error("conversation {conversation} is not offered to {agent}")]
+    NoOffer {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent.
+        agent: AgentId,
+    },
+    /// A routing rule (or the default route, `rule: None`) names something
+    /// the configuration does not have, or is otherwise invalid.
+    #[error("{}: {error}", match rule { Some(i) => format!("routing rule {i}"), None => "the default route".to_owned() })]
+    InvalidRule {
+        /// The rule's position in the list; `None` for the default.
+        rule: Option<usize>,
+        /// What is wrong with it.
+        error: Box<Error>,
+    },
+    /// Escalation steps must come in strictly increasing `after` order.
+    #[error("escalation step {step} does not come later than the step before it")]
+    EscalationNotIncreasing {
+        /// The step that is out of order, counting from 0.
+        step: usize,
+    },
     /// The router cannot index more agents, conversations or routing classes.
     #[error("the router is full: no room for another {0}")]
     Full(&'static str),

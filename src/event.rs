@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::agent::{AgentSpec, Presence};
 use crate::conversation::ConversationSpec;
 use crate::id::{AgentId, ConversationId};
+use crate::rules::RuleSet;
 use crate::transfer::TransferTarget;
 
 /// One thing that happened, fed to [`Router::handle`](crate::Router::handle).
@@ -104,18 +105,59 @@ pub enum Event {
         admin: AgentId,
     },
     /// The customer wrote. It changes no routing: even a message asking for
-    /// another agent is only a message; transfers are made by the team.
+    /// another agent is only a message; transfers are made by the team. If
+    /// the customer was not already waiting for a reply, they are from now
+    /// (and a channel's response deadline starts, if it has one).
     CustomerMessage {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// The agent holding a conversation, or a super admin who joined it,
+    /// replied to the customer: the customer no longer waits for a reply,
+    /// and the first reply sets the conversation's time to first response.
+    AgentReplied {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Who replied.
+        agent: AgentId,
+    },
+    /// The agent accepts a conversation offered to it (on a channel with
+    /// [`offer_timeout`](crate::ChannelConfig::offer_timeout)).
+    OfferAccepted {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent it is offered to.
+        agent: AgentId,
+    },
+    /// The agent declines a conversation offered to it: its slot frees and
+    /// the conversation goes to another eligible agent if one is free, or
+    /// back to its place in line.
+    OfferDeclined {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent it is offered to.
+        agent: AgentId,
+    },
+    /// The routing rules are replaced. Conversations already open keep the
+    /// requirements they were given; the new rules apply from the next
+    /// arrival. Rules with unknown names are refused whole.
+    RulesReplaced {
+        /// The new rules.
+        rules: RuleSet,
+    },
+    /// The live statistics start counting afresh from now
+    /// (see [`Router::channel_stats`](crate::Router::channel_stats)).
+    StatisticsReset,
     /// The customer left, while waiting or while assigned.
     ConversationAbandoned {
         /// The conversation.
         conversation: ConversationId,
     },
-    /// Time passes: every deadline at or before `now` fires (see
-    /// [`Router::next_deadline`](crate::Router::next_deadline)). Deadlines
-    /// fire only on ticks, so a host should tick at the next deadline.
+    /// Time passes: every deadline at or before `now` fires, earliest first
+    /// and, at the same time, in the order they were set (see
+    /// [`Router::next_deadline`](crate::Router::next_deadline)): the end of
+    /// a wait for one person, offers timing out, escalation steps, wrap-ups
+    /// ending, response deadlines. Deadlines fire only on ticks, so a host
+    /// should tick at the next deadline.
     Tick,
 }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::dense::ChannelIx;
 use crate::hash::FxIndexMap;
 use crate::id::{AgentId, ConversationId, CustomerId};
-use crate::time::Timestamp;
+use crate::time::{Millis, Timestamp};
 use crate::transfer::TransferTarget;
 
 /// One thing that happened to a conversation.
@@ -64,6 +64,30 @@ pub enum Happening {
     },
     /// The customer left.
     Abandoned,
+    /// It was offered to an agent.
+    Offered {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// The offer was declined (`declined`) or timed out.
+    OfferEnded {
+        /// The agent.
+        agent: AgentId,
+        /// Whether the agent declined it.
+        declined: bool,
+    },
+    /// It took an escalation step (counting from 0).
+    Escalated {
+        /// Which step.
+        step: usize,
+    },
+    /// Its agent first replied to the customer.
+    FirstResponse,
+    /// Its agent missed the channel's response deadline.
+    ResponseOverdue {
+        /// The agent.
+        agent: AgentId,
+    },
 }
 
 /// One line of a conversation's timeline.
@@ -112,6 +136,8 @@ pub struct PastConversation<'a> {
     pub outcome: Outcome,
     /// Everything that happened to it.
     pub timeline: &'a [TimelineEntry],
+    /// How long after arriving its agent first replied, if one did.
+    pub first_response: Option<Millis>,
 }
 
 /// An ended conversation as remembered.
@@ -126,6 +152,7 @@ pub(crate) struct Ended {
     pub(crate) dispositions: Vec<String>,
     pub(crate) outcome: Outcome,
     pub(crate) timeline: Vec<TimelineEntry>,
+    pub(crate) first_response: Option<Millis>,
     /// Tells this record from an older one of a reused id in `History::order`.
     serial: u64,
 }
@@ -162,6 +189,7 @@ pub(crate) struct Ending {
     pub(crate) dispositions: Vec<String>,
     pub(crate) outcome: Outcome,
     pub(crate) timeline: Vec<TimelineEntry>,
+    pub(crate) first_response: Option<Millis>,
 }
 
 impl History {
@@ -228,6 +256,7 @@ impl History {
                 dispositions: ending.dispositions,
                 outcome: ending.outcome,
                 timeline: ending.timeline,
+                first_response: ending.first_response,
                 serial,
             },
         );

@@ -577,7 +577,7 @@ fn check(
                 }
             }
             (
-                Place::Awaiting { person, until },
+                Place::Awaiting { person, until, .. },
                 ConversationState::Awaiting {
                     agent, until: u, ..
                 },

@@ -315,10 +315,7 @@ fn bad_configurations() {
         Error::EmptyName { kind: "channel" }
     );
     let zero_cost = Config {
-        channels: vec![ChannelConfig {
-            name: "voice".into(),
-            cost: 0,
-        }],
+        channels: vec![ChannelConfig::new("voice").cost(0)],
         ..Config::default()
     };
     assert_eq!(

@@ -5,7 +5,7 @@
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::Agent;
+use crate::agent::{Agent, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
@@ -14,12 +14,13 @@ use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
 use crate::strategy::{RankInput, RankKey, Strategy};
 use crate::time::Timestamp;
+use crate::timer::{Timer, TimerKey};
 
 impl Router {
     /// Whether `agent` has room for one more conversation on `channel`.
     pub(super) fn has_room(&self, agent: &Agent, channel: ChannelIx) -> bool {
         let line = &agent.channels[channel.get()];
-        line.load < line.capacity
+        line.load + line.wrapping < line.capacity
             && agent.total_capacity.is_none_or(|total| {
                 agent.used_units + u64::from(self.catalog.cost(channel)) <= u64::from(total)
             })
@@ -138,22 +139,29 @@ impl Router {
         k
     }
 
-    /// Gives waiting-or-new conversation `ci` to `a`.
+    /// Counts `a`'s slot-time up to now, before anything changes its slots
+    /// or presence.
+    pub(super) fn account(&mut self, a: AgentIx) {
+        let agent = &mut self.agents[a];
+        let (busy, staffed) = agent.slots();
+        let counting = agent.presence != Presence::Offline;
+        agent.occupancy.advance(
+            self.stats_epoch,
+            self.stats_reset_at,
+            self.now,
+            counting,
+            busy,
+            staffed,
+        );
+    }
+
+    /// Gives waiting-or-new conversation `ci` to `a`: a slot of `a`'s is
+    /// taken, and the conversation is offered (on channels with offers) or
+    /// held outright.
     pub(super) fn assign(&mut self, ci: ConvIx, a: AgentIx, out: &mut Decisions) {
+        self.account(a);
         let now = self.now;
-        let agent_id = self.agents[a].id.clone();
-        let conversation = &mut self.conversations[ci];
-        conversation.holder = Holder::Agent(a);
-        conversation.agents.push(agent_id.clone());
-        conversation.timeline.push(TimelineEntry {
-            at: now,
-            actor: None,
-            happening: Happening::Assigned {
-                agent: agent_id.clone(),
-            },
-        });
-        let channel = conversation.channel;
-        let waited = now - conversation.queued_at;
+        let channel = self.conversations[ci].channel;
         let cost = u64::from(self.catalog.cost(channel));
         let agent = &mut self.agents[a];
         agent.channels[channel.get()].load += 1;
@@ -167,6 +175,68 @@ impl Router {
             self.channels[channel.get()].cursor = Some(key);
         }
         self.sync(a);
+        match self.config.channels[channel.get()].offer_timeout {
+            Some(timeout) => {
+                let until = now + timeout;
+                let timer = self.timers.set(until, Timer::OfferExpires(ci));
+                let agent_id = self.agents[a].id.clone();
+                let conversation = &mut self.conversations[ci];
+                conversation.holder = Holder::Offered(a, until);
+                conversation.timers.hold = Some(timer);
+                self.channels[channel.get()].offered += 1;
+                self.note(
+                    ci,
+                    None,
+                    Happening::Offered {
+                        agent: agent_id.clone(),
+                    },
+                );
+                out.push(Decision::Offered {
+                    conversation: self.conversations[ci].id.clone(),
+                    agent: agent_id,
+                    until,
+                });
+            }
+            None => self.hold(ci, a, out),
+        }
+    }
+
+    /// `a`, whose slot `ci` already uses, now holds it: assigned outright,
+    /// or an offer accepted.
+    pub(super) fn hold(&mut self, ci: ConvIx, a: AgentIx, out: &mut Decisions) {
+        self.account(a);
+        let (now, epoch) = (self.now, self.stats_epoch);
+        let agent_id = self.agents[a].id.clone();
+        self.agents[a].occupancy.handled += 1;
+        let conversation = &mut self.conversations[ci];
+        conversation.holder = Holder::Agent(a);
+        conversation.assigned_at = now;
+        let first_answer = conversation.agents.is_empty();
+        conversation.agents.push(agent_id.clone());
+        let (channel, class) = (conversation.channel, conversation.class);
+        let waited = now - conversation.queued_at;
+        let since_arrival = now - conversation.arrived_at;
+        let awaiting_reply = conversation.awaiting_reply_since.is_some();
+        self.note(
+            ci,
+            None,
+            Happening::Assigned {
+                agent: agent_id.clone(),
+            },
+        );
+        self.channels[channel.get()].assigned += 1;
+        if first_answer {
+            let threshold = self.config.service_level_threshold;
+            self.channels[channel.get()]
+                .tally
+                .answer(epoch, since_arrival, threshold);
+            self.classes[class]
+                .tally
+                .answer(epoch, since_arrival, threshold);
+        }
+        if awaiting_reply {
+            self.arm_response_deadline(ci);
+        }
         out.push(Decision::Assigned {
             conversation: self.conversations[ci].id.clone(),
             agent: agent_id,
@@ -174,14 +244,31 @@ impl Router {
         });
     }
 
-    /// Frees the slot `ci` holds on its agent, and returns that agent.
+    /// Frees the slot `ci` holds or is offered on, and returns that agent.
     /// The conversation's holder is left for the caller to set.
     pub(super) fn release(&mut self, ci: ConvIx) -> AgentIx {
-        let conversation = &self.conversations[ci];
-        let Holder::Agent(a) = conversation.holder else {
-            unreachable!("release is only called for assigned conversations")
+        let conversation = &mut self.conversations[ci];
+        let a = match conversation.holder {
+            Holder::Agent(a) => {
+                self.channels[conversation.channel.get()].assigned -= 1;
+                if let Some(timer) = conversation.timers.response.take() {
+                    self.timers.cancel(timer);
+                }
+                a
+            }
+            Holder::Offered(a, _) => {
+                self.channels[conversation.channel.get()].offered -= 1;
+                if let Some(timer) = conversation.timers.hold.take() {
+                    self.timers.cancel(timer);
+                }
+                a
+            }
+            Holder::Queue | Holder::Awaiting(..) => {
+                unreachable!("release is only called for conversations in a slot")
+            }
         };
-        let channel = conversation.channel;
+        self.account(a);
+        let channel = self.conversations[ci].channel;
         let cost = u64::from(self.catalog.cost(channel));
         let agent = &mut self.agents[a];
         agent.channels[channel.get()].load -= 1;
@@ -194,32 +281,114 @@ impl Router {
         a
     }
 
+    /// Keeps one of `a`'s slots on `channel` busy for the channel's wrap-up
+    /// time, if it has one.
+    pub(super) fn start_wrap_up(&mut self, a: AgentIx, channel: ChannelIx, out: &mut Decisions) {
+        let wrap_up = self.config.channels[channel.get()].wrap_up;
+        if wrap_up.0 == 0 {
+            return;
+        }
+        self.account(a);
+        let until = self.now + wrap_up;
+        let timer = self.timers.set(until, Timer::WrapUpEnds(a, channel));
+        let cost = u64::from(self.catalog.cost(channel));
+        let agent = &mut self.agents[a];
+        agent.channels[channel.get()].wrapping += 1;
+        agent.used_units += cost;
+        agent.wrap_ups.push(timer);
+        self.sync(a);
+        out.push(Decision::WrapUp {
+            agent: self.agents[a].id.clone(),
+            channel: self.catalog.channel_name(channel).to_owned(),
+            until,
+        });
+    }
+
+    /// Ends the wrap-up `timer` of `a` on `channel` and lets `a` pull.
+    pub(super) fn end_wrap_up(
+        &mut self,
+        timer: TimerKey,
+        a: AgentIx,
+        channel: ChannelIx,
+        out: &mut Decisions,
+    ) {
+        self.account(a);
+        let cost = u64::from(self.catalog.cost(channel));
+        let agent = &mut self.agents[a];
+        agent.channels[channel.get()].wrapping -= 1;
+        agent.used_units -= cost;
+        agent.wrap_ups.retain(|t| *t != timer);
+        self.sync(a);
+        out.push(Decision::WrapUpEnded {
+            agent: self.agents[a].id.clone(),
+            channel: self.catalog.channel_name(channel).to_owned(),
+        });
+        self.pull(a, out);
+    }
+
     /// Puts `ci` in line and reports its position.
     fn enqueue(&mut self, ci: ConvIx, out: &mut Decisions) {
-        let now = self.now;
-        let conversation = &mut self.conversations[ci];
-        conversation.holder = Holder::Queue;
-        conversation.timeline.push(TimelineEntry {
-            at: now,
-            actor: None,
-            happening: Happening::Queued,
-        });
-        let (key, class, channel) = (conversation.key, conversation.class, conversation.channel);
-        self.classes[class].queue.insert((key, ci));
-        let waiting = &mut self.channels[channel.get()].waiting;
-        waiting.insert(key);
+        self.note(ci, None, Happening::Queued);
+        self.conversations[ci].holder = Holder::Queue;
+        self.join_class_line(ci);
+        let conversation = &self.conversations[ci];
+        let line = &mut self.channels[conversation.channel.get()];
+        line.waiting.insert(conversation.key);
+        line.waiting_since.0.insert((conversation.queued_at, ci));
         out.push(Decision::Queued {
-            conversation: self.conversations[ci].id.clone(),
-            ahead: waiting.rank(&key),
+            conversation: conversation.id.clone(),
+            ahead: line.waiting.rank(&conversation.key),
         });
+    }
+
+    /// Puts waiting `ci` in its class's line (the channel's is the caller's).
+    fn join_class_line(&mut self, ci: ConvIx) {
+        let conversation = &self.conversations[ci];
+        let class = &mut self.classes[conversation.class];
+        class.queue.insert((conversation.key, ci));
+        class.waiting_since.0.insert((conversation.queued_at, ci));
+    }
+
+    /// Takes waiting `ci` out of its class's line only.
+    fn leave_class_line(&mut self, ci: ConvIx) {
+        let conversation = &self.conversations[ci];
+        let class = &mut self.classes[conversation.class];
+        class.queue.remove(&(conversation.key, ci));
+        class.waiting_since.0.remove(&(conversation.queued_at, ci));
     }
 
     /// Takes waiting `ci` out of line.
     pub(super) fn dequeue(&mut self, ci: ConvIx) {
+        self.leave_class_line(ci);
+        self.leave_channel_line(ci);
+    }
+
+    /// Moves `ci` to routing class `k`. A waiting conversation keeps its
+    /// place in the channel's line and goes at once to a free agent of the
+    /// new class if there is one.
+    pub(super) fn reclass(&mut self, ci: ConvIx, k: ClassIx, out: &mut Decisions) {
+        if self.conversations[ci].holder != Holder::Queue {
+            self.conversations[ci].class = k;
+            return;
+        }
+        self.leave_class_line(ci);
+        self.conversations[ci].class = k;
+        let cursor = self.channels[self.conversations[ci].channel.get()].cursor;
+        match self.classes[k].best_agent(cursor, None) {
+            Some(a) => {
+                self.leave_channel_line(ci);
+                self.assign(ci, a, out);
+            }
+            None => self.join_class_line(ci),
+        }
+    }
+
+    /// Takes waiting `ci` out of its channel's line only.
+    fn leave_channel_line(&mut self, ci: ConvIx) {
         let conversation = &self.conversations[ci];
-        let (key, class, channel) = (conversation.key, conversation.class, conversation.channel);
-        self.classes[class].queue.remove(&(key, ci));
-        self.channels[channel.get()].waiting.remove(&key);
+        let line = &mut self.channels[conversation.channel.get()];
+        line.waiting.remove(&conversation.key);
+        line.waiting_since.0.remove(&(conversation.queued_at, ci));
     }
 
     /// Gives `ci` (detached) to the best free eligible agent other than
@@ -274,18 +443,19 @@ impl Router {
     ) {
         let now = self.now;
         let agent_id = self.agents[p].id.clone();
-        let conversation = &mut self.conversations[ci];
-        conversation.holder = Holder::Awaiting(p, until);
-        conversation.timeline.push(TimelineEntry {
-            at: now,
-            actor: None,
-            happening: Happening::Awaiting {
+        let timer = self.timers.set(until, Timer::AwaitEnds(ci));
+        self.note(
+            ci,
+            None,
+            Happening::Awaiting {
                 agent: agent_id.clone(),
             },
-        });
+        );
+        let conversation = &mut self.conversations[ci];
+        conversation.holder = Holder::Awaiting(p, until);
+        conversation.timers.hold = Some(timer);
         conversation.queued_at = now;
         let key = conversation.key;
-        self.timers.insert((until, key.seq, ci));
         let awaiting = &mut self.agents[p].awaiting;
         awaiting.insert((key, ci));
         out.push(Decision::Awaiting {
@@ -296,21 +466,24 @@ impl Router {
         });
     }
 
-    /// Takes `ci` out of wherever it is (line, awaiting, or a holder's slot)
-    /// and returns the person who held it, if any.
+    /// Takes `ci` out of wherever it is (line, awaiting, or a slot) and
+    /// returns the person whose slot it used, if any.
     pub(super) fn detach(&mut self, ci: ConvIx) -> Option<AgentIx> {
         match self.conversations[ci].holder {
             Holder::Queue => {
                 self.dequeue(ci);
                 None
             }
-            Holder::Awaiting(p, until) => {
-                let key = self.conversations[ci].key;
-                self.timers.remove(&(until, key.seq, ci));
+            Holder::Awaiting(p, _) => {
+                let conversation = &mut self.conversations[ci];
+                if let Some(timer) = conversation.timers.hold.take() {
+                    self.timers.cancel(timer);
+                }
+                let key = conversation.key;
                 self.agents[p].awaiting.remove(&(key, ci));
                 None
             }
-            Holder::Agent(_) => Some(self.release(ci)),
+            Holder::Agent(_) | Holder::Offered(..) => Some(self.release(ci)),
         }
     }
 
@@ -335,16 +508,6 @@ impl Router {
         self.route(ci, None, out);
     }
 
-    /// Fires every deadline at or before now.
-    pub(super) fn fire_timers(&mut self, out: &mut Decisions) {
-        while let Some(&(at, _, ci)) = self.timers.first() {
-            if at > self.now {
-                break;
-            }
-            self.end_await(ci, out);
-        }
-    }
-
     /// Adds a line to `ci`'s timeline at the current time.
     pub(super) fn note(&mut self, ci: ConvIx, actor: Option<AgentId>, happening: Happening) {
         let at = self.now;
@@ -355,22 +518,28 @@ impl Router {
         });
     }
 
+    /// Takes `ci` from the agent whose slot it uses and sends it back to
+    /// its place in line, to another free agent than `skip` if there is one.
+    pub(super) fn requeue(&mut self, ci: ConvIx, skip: Option<AgentIx>, out: &mut Decisions) {
+        let from = self.release(ci);
+        let from = self.agents[from].id.clone();
+        self.note(ci, None, Happening::Requeued { from: from.clone() });
+        let conversation = &mut self.conversations[ci];
+        conversation.queued_at = self.now;
+        out.push(Decision::Requeued {
+            conversation: conversation.id.clone(),
+            from,
+        });
+        self.route(ci, skip, out);
+    }
+
     /// Takes every conversation from `a` (which must be unlisted) and puts
     /// each back in line, in line order, or straight to a free agent.
     pub(super) fn requeue_all(&mut self, a: AgentIx, out: &mut Decisions) {
         let mut held: SmallVec<[ConvIx; 16]> = self.agents[a].inbox.iter().copied().collect();
         held.sort_unstable_by_key(|&ci| self.conversations[ci].key);
-        let from = self.agents[a].id.clone();
         for ci in held {
-            self.release(ci);
-            self.note(ci, None, Happening::Requeued { from: from.clone() });
-            let conversation = &mut self.conversations[ci];
-            conversation.queued_at = self.now;
-            out.push(Decision::Requeued {
-                conversation: conversation.id.clone(),
-                from: from.clone(),
-            });
-            self.route(ci, None, out);
+            self.requeue(ci, None, out);
         }
     }
 }

@@ -9,13 +9,15 @@ use super::Router;
 use crate::agent::{Agent, AgentChannel, AgentSpec, Presence, Role};
 use crate::class::ClassKey;
 use crate::config::{MAX_CAPACITY, OfflinePolicy};
-use crate::conversation::{Conversation, ConversationSpec, Holder, QueueKey};
+use crate::conversation::{Conversation, ConversationSpec, ConversationTimers, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
-use crate::dense::{AgentIx, ConvIx, TeamIx};
+use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
 use crate::error::Error;
 use crate::history::{Ending, Happening, Outcome, TimelineEntry};
 use crate::id::{AgentId, ConversationId};
+use crate::rules::parse_steps;
 use crate::skill::SkillSet;
+use crate::stats::Occupancy;
 
 /// An agent spec with every name checked and interned.
 struct ParsedSpec {
@@ -95,6 +97,13 @@ impl Router {
             inbox: Vec::new(),
             awaiting: Default::default(),
             joined: SmallVec::new(),
+            missed_offers: 0,
+            wrap_ups: SmallVec::new(),
+            occupancy: Occupancy {
+                epoch: self.stats_epoch,
+                until: self.now,
+                ..Occupancy::default()
+            },
         };
         self.next_join_seq += 1;
         let a = self.agents.insert(agent);
@@ -111,6 +120,7 @@ impl Router {
     ) -> Result<(), Error> {
         let a = self.agent_ix(id)?;
         let spec = self.parse_spec(spec)?;
+        self.account(a);
         self.unsettle(a);
         let agent = &mut self.agents[a];
         agent.role = spec.role;
@@ -137,6 +147,9 @@ impl Router {
         for ci in std::mem::take(&mut self.agents[a].joined) {
             self.drop_participant(ci, a, None, out);
         }
+        for timer in std::mem::take(&mut self.agents[a].wrap_ups) {
+            self.timers.cancel(timer);
+        }
         self.agents.remove(a);
         self.agent_ids.swap_remove(id);
         Ok(())
@@ -149,7 +162,10 @@ impl Router {
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let a = self.agent_ix(id)?;
-        self.agents[a].presence = presence;
+        self.account(a);
+        let agent = &mut self.agents[a];
+        agent.presence = presence;
+        agent.missed_offers = 0;
         self.sync(a);
         if presence == Presence::Offline && self.config.offline == OfflinePolicy::Requeue {
             self.requeue_all(a, out);
@@ -168,12 +184,24 @@ impl Router {
             return Err(Error::DuplicateConversation(id));
         }
         let channel = self.catalog.channel(&spec.channel)?;
-        let skills = self.catalog.skills(&spec.skills)?;
-        let team = spec
-            .team
-            .as_deref()
-            .map(|t| self.catalog.team(t))
-            .transpose()?;
+        let rule = self.rules.route_for(channel, &spec.labels);
+        let skills = match rule {
+            Some(rule) if spec.skills.is_empty() => rule.skills.clone(),
+            _ => self.catalog.skills(&spec.skills)?,
+        };
+        let team = match (&spec.team, rule) {
+            (Some(team), _) => Some(self.catalog.team(team)?),
+            (None, Some(rule)) => rule.team,
+            (None, None) => None,
+        };
+        let priority = match rule {
+            Some(rule) if spec.priority == 0 => rule.priority.unwrap_or(0),
+            _ => spec.priority,
+        };
+        let escalation = match rule {
+            Some(rule) if spec.escalation.is_empty() => rule.escalation.clone(),
+            _ => parse_steps(&self.catalog, &spec.escalation)?,
+        };
         if !self.conversations.has_room() {
             return Err(Error::Full("conversation"));
         }
@@ -182,10 +210,25 @@ impl Router {
             skills,
             team,
         };
-        if !self.class_ids.contains_key(&key) && !self.classes.has_room() {
+        let step_keys: SmallVec<[ClassKey; 4]> = escalation
+            .iter()
+            .map(|step| ClassKey {
+                channel,
+                skills: step.skills.clone(),
+                team: step.team,
+            })
+            .collect();
+        let new_classes = std::iter::once(&key)
+            .chain(&step_keys)
+            .filter(|k| !self.class_ids.contains_key(*k))
+            .count();
+        if !self.classes.has_room_for(new_classes) {
             return Err(Error::Full("routing class"));
         }
         let class = self.class_for(key);
+        for step in step_keys {
+            self.class_for(step);
+        }
         let seq = self.next_arrival_seq;
         self.next_arrival_seq += 1;
         let ci = self.conversations.insert(Conversation {
@@ -193,8 +236,8 @@ impl Router {
             customer: spec.customer.clone(),
             channel,
             class,
-            priority: spec.priority,
-            key: QueueKey::new(spec.priority, self.now, seq, self.config.priority_aging),
+            priority,
+            key: QueueKey::new(priority, self.now, seq, self.config.priority_aging),
             arrived_at: self.now,
             queued_at: self.now,
             holder: Holder::Queue,
@@ -205,7 +248,14 @@ impl Router {
                 actor: None,
                 happening: Happening::Arrived,
             }],
+            escalation,
+            steps_taken: 0,
+            timers: ConversationTimers::default(),
+            first_response: None,
+            awaiting_reply_since: Some(self.now),
+            assigned_at: self.now,
         });
+        self.arm_escalation(ci);
         self.conversation_ids.insert(id, ci);
         match self.preferred_agent(ci) {
             Some(p) if self.agents[p].channels[channel.get()].listed.is_some() => {
@@ -246,6 +296,7 @@ impl Router {
         if self.config.require_disposition && dispositions.is_empty() {
             return Err(Error::DispositionRequired(id.clone()));
         }
+        let held_by = self.conversations[ci].holder;
         let holder = self.detach(ci);
         self.note(
             ci,
@@ -259,10 +310,8 @@ impl Router {
             by: by.clone(),
             holder: holder.map(|h| self.agents[h].id.clone()),
         });
-        self.end(ci, Outcome::Resolved, dispositions);
-        if let Some(h) = holder {
-            self.pull(h, out);
-        }
+        let channel = self.end(ci, Outcome::Resolved, dispositions);
+        self.after_end(held_by, channel, out);
         Ok(())
     }
 
@@ -272,21 +321,43 @@ impl Router {
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
+        let conversation = &self.conversations[ci];
+        let held_by = conversation.holder;
+        if conversation.agents.is_empty() {
+            let epoch = self.stats_epoch;
+            self.channels[conversation.channel.get()]
+                .tally
+                .abandon(epoch);
+            self.classes[conversation.class].tally.abandon(epoch);
+        }
         let holder = self.detach(ci);
         self.note(ci, None, Happening::Abandoned);
         out.push(Decision::Abandoned {
             conversation: id.clone(),
             agent: holder.map(|h| self.agents[h].id.clone()),
         });
-        self.end(ci, Outcome::Abandoned, Vec::new());
-        if let Some(h) = holder {
-            self.pull(h, out);
-        }
+        let channel = self.end(ci, Outcome::Abandoned, Vec::new());
+        self.after_end(held_by, channel, out);
         Ok(())
     }
 
-    /// Forgets detached conversation `ci` as open and hands it to history.
-    fn end(&mut self, ci: ConvIx, outcome: Outcome, dispositions: Vec<String>) {
+    /// After a conversation that was `held_by` ended: its agent wraps up
+    /// (if it held it and the channel says so) and takes what waits.
+    fn after_end(&mut self, held_by: Holder, channel: ChannelIx, out: &mut Decisions) {
+        if let Holder::Agent(a) = held_by {
+            self.start_wrap_up(a, channel, out);
+        }
+        if let Some(a) = held_by.slot() {
+            self.pull(a, out);
+        }
+    }
+
+    /// Forgets detached conversation `ci` as open and hands it to history;
+    /// returns its channel.
+    fn end(&mut self, ci: ConvIx, outcome: Outcome, dispositions: Vec<String>) -> ChannelIx {
+        if let Some(timer) = self.conversations[ci].timers.escalation {
+            self.timers.cancel(timer);
+        }
         let participants = self.conversations[ci].participants.clone();
         for admin in participants {
             self.agents[admin].joined.retain(|&mut x| x != ci);
@@ -297,6 +368,7 @@ impl Router {
             .remove(ci)
             .expect("an open conversation is in the slab");
         self.conversation_ids.swap_remove(&conversation.id);
+        let ending_channel = conversation.channel;
         let ending = Ending {
             channel: conversation.channel,
             customer: conversation.customer,
@@ -306,9 +378,11 @@ impl Router {
             dispositions,
             outcome,
             timeline: conversation.timeline,
+            first_response: conversation.first_response,
         };
         self.history
             .record(conversation.id, ending, self.now, &self.config);
+        ending_channel
     }
 
     /// Enters `a` in the candidate lists and classes its spec qualifies it

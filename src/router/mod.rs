@@ -2,10 +2,10 @@
 
 mod engine;
 mod handlers;
+mod offers;
 mod queries;
+mod timers;
 mod transfers;
-
-use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +22,13 @@ use crate::hash::{FxIndexMap, FxIndexSet};
 use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::ranked::RankedSet;
+use crate::rules::Rules;
+use crate::stats::{Tally, Waiting};
 use crate::strategy::RankKey;
 use crate::time::Timestamp;
+use crate::timer::Timers;
 
-pub use queries::InboxEntry;
+pub use queries::{InboxEntry, QueueInfo};
 
 /// Decides which agent handles which conversation.
 ///
@@ -115,10 +118,15 @@ pub struct Router {
     skill_members: Vec<FxIndexSet<AgentIx>>,
     team_members: Vec<FxIndexSet<AgentIx>>,
 
+    /// The configuration's routing rules, checked.
+    rules: Rules,
     /// Ended conversations and customers' past conversations.
     history: History,
-    /// Deadlines of conversations awaiting a person: (when, arrival seq, which).
-    timers: BTreeSet<(Timestamp, u64, ConvIx)>,
+    /// Deadlines: awaits, offers, escalation steps, wrap-ups, responses.
+    timers: Timers,
+    /// Live statistics count from the last reset, number `stats_epoch`.
+    stats_epoch: u64,
+    stats_reset_at: Timestamp,
 }
 
 /// The router's state for one channel.
@@ -132,6 +140,12 @@ struct ChannelLine {
     members: FxIndexSet<AgentIx>,
     /// Round robin: the key of the agent that got the last conversation.
     cursor: Option<RankKey>,
+    /// Waiting conversations by how long they have waited.
+    waiting_since: Waiting,
+    /// Conversations held and offered now.
+    assigned: usize,
+    offered: usize,
+    tally: Tally,
 }
 
 impl Router {
@@ -150,7 +164,9 @@ impl Router {
     /// ```
     pub fn new(config: Config) -> Result<Router, Error> {
         let catalog = Catalog::new(&config)?;
+        let rules = Rules::parse(&catalog, &config.rules)?;
         Ok(Router {
+            rules,
             channels: vec![ChannelLine::default(); catalog.channel_count()],
             skill_members: vec![FxIndexSet::default(); catalog.skill_count()],
             team_members: vec![FxIndexSet::default(); catalog.team_count()],
@@ -166,7 +182,9 @@ impl Router {
             classes: Slab::default(),
             class_ids: FxIndexMap::default(),
             history: History::default(),
-            timers: BTreeSet::new(),
+            timers: Timers::default(),
+            stats_epoch: 0,
+            stats_reset_at: Timestamp(0),
         })
     }
 
@@ -211,8 +229,24 @@ impl Router {
                 conversation,
                 admin,
             } => self.leave(&conversation, &admin, &mut out),
-            Event::CustomerMessage { conversation } => {
-                self.open_conversation(&conversation).map(|_| ())
+            Event::CustomerMessage { conversation } => self.customer_message(&conversation),
+            Event::AgentReplied {
+                conversation,
+                agent,
+            } => self.agent_replied(&conversation, &agent),
+            Event::OfferAccepted {
+                conversation,
+                agent,
+            } => self.accept_offer(&conversation, &agent, &mut out),
+            Event::OfferDeclined {
+                conversation,
+                agent,
+            } => self.decline_offer(&conversation, &agent, &mut out),
+            Event::RulesReplaced { rules } => self.replace_rules(rules),
+            Event::StatisticsReset => {
+                self.stats_epoch += 1;
+                self.stats_reset_at = self.now;
+                Ok(())
             }
             Event::Tick => {
                 self.fire_timers(&mut out);

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::history::{Outcome, PastConversation};
 use crate::id::CustomerId;
 use crate::id::{AgentId, ConversationId};
+use crate::stats::{AgentStats, ChannelStats, QueueStats};
 use crate::time::Timestamp;
 
 /// One conversation in an agent's unified inbox.
@@ -18,6 +19,24 @@ pub struct InboxEntry<'a> {
     pub conversation: &'a ConversationId,
     /// Its channel's name.
     pub channel: &'a str,
+    /// Whether it is only offered so far (not yet accepted).
+    pub offered: bool,
+    /// Since when the customer has waited for a reply, if they do.
+    pub awaiting_reply_since: Option<Timestamp>,
+}
+
+/// One routing queue (a channel, a skill requirement and a team) with its
+/// live statistics, as [`Router::queues`] lists them.
+#[derive(Clone, PartialEq, Debug)]
+pub struct QueueInfo<'a> {
+    /// The channel's name.
+    pub channel: &'a str,
+    /// Required skills with minimum levels.
+    pub skills: Vec<(&'a str, u8)>,
+    /// The required team, if any.
+    pub team: Option<&'a str>,
+    /// What waits there now and what happened there since the last reset.
+    pub stats: QueueStats,
 }
 
 impl Router {
@@ -70,23 +89,17 @@ impl Router {
         (c.holder == Holder::Queue).then(|| self.channels[c.channel.get()].waiting.rank(&c.key))
     }
 
-    /// How many conversations `agent` holds on `channel`.
+    /// How many conversations `agent` holds or is offered on `channel`
+    /// (wrap-ups aside: see [`wrapping_up`](Router::wrapping_up)).
     pub fn load(&self, agent: &AgentId, channel: &str) -> Result<u32, Error> {
         let c = self.catalog.channel(channel)?;
-        let a = self
-            .agent_ids
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
-        Ok(self.agents[*a].channels[c.get()].load)
+        let a = self.agent_ix(agent)?;
+        Ok(self.agents[a].channels[c.get()].load)
     }
 
     /// `agent`'s presence.
     pub fn presence(&self, agent: &AgentId) -> Result<Presence, Error> {
-        let a = self
-            .agent_ids
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
-        Ok(self.agents[*a].presence)
+        Ok(self.agents[self.agent_ix(agent)?].presence)
     }
 
     /// `agent`'s unified inbox: its open conversations on every channel, in
@@ -112,24 +125,98 @@ impl Router {
         &self,
         agent: &AgentId,
     ) -> Result<impl ExactSizeIterator<Item = InboxEntry<'_>>, Error> {
-        let a = self
-            .agent_ids
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
-        Ok(self.agents[*a].inbox.iter().map(|&ci| {
+        let a = self.agent_ix(agent)?;
+        Ok(self.agents[a].inbox.iter().map(|&ci| {
             let c = &self.conversations[ci];
             InboxEntry {
                 conversation: &c.id,
                 channel: self.catalog.channel_name(c.channel),
+                offered: matches!(c.holder, Holder::Offered(..)),
+                awaiting_reply_since: c.awaiting_reply_since,
             }
         }))
     }
 
-    /// When the next deadline falls (a conversation stops waiting for a
-    /// transfer's target or its preferred agent), if any. Send an
-    /// [`Event::Tick`](crate::Event::Tick) at that time.
+    /// How many of `agent`'s slots on `channel` are busy with wrap-up.
+    pub fn wrapping_up(&self, agent: &AgentId, channel: &str) -> Result<u32, Error> {
+        let c = self.catalog.channel(channel)?;
+        let a = self.agent_ix(agent)?;
+        Ok(self.agents[a].channels[c.get()].wrapping)
+    }
+
+    /// When the next deadline falls (a wait for one person ends, an offer
+    /// times out, an escalation step, a wrap-up ends, a response is due),
+    /// if any. Send an [`Event::Tick`](crate::Event::Tick) at that time.
     pub fn next_deadline(&self) -> Option<Timestamp> {
-        self.timers.first().map(|&(at, _, _)| at)
+        self.timers.next_deadline()
+    }
+
+    /// Live statistics of `channel`: O(log n), by counters kept as events
+    /// happen.
+    ///
+    /// ```
+    /// # use omnirouter::*;
+    /// let mut router = Router::new(Config::new(["sms"])).unwrap();
+    /// router.handle(Timestamp(0), Event::ConversationArrived {
+    ///     conversation: 1_u64.into(), spec: ConversationSpec::new("sms", "c"),
+    /// }).unwrap();
+    /// router.handle(Timestamp(30_000), Event::AgentAdded {
+    ///     agent: "ann".into(), spec: AgentSpec::agent().channel("sms", 1), presence: Presence::Available,
+    /// }).unwrap();
+    /// let stats = router.channel_stats("sms").unwrap();
+    /// assert_eq!((stats.queue.answered, stats.assigned), (1, 1));
+    /// assert_eq!(stats.queue.average_wait, Some(Millis(30_000)));
+    /// assert_eq!(stats.queue.service_level, Some(0.0)); // not within 20 s
+    /// ```
+    pub fn channel_stats(&self, channel: &str) -> Result<ChannelStats, Error> {
+        let c = self.catalog.channel(channel)?;
+        let line = &self.channels[c.get()];
+        Ok(ChannelStats {
+            queue: line
+                .tally
+                .report(self.stats_epoch, &line.waiting_since, self.now),
+            assigned: line.assigned,
+            offered: line.offered,
+        })
+    }
+
+    /// Every routing queue the router has made (one per channel, skill
+    /// requirement and team that conversations arrived with), with its live
+    /// statistics; O(1) per queue.
+    pub fn queues(&self) -> impl Iterator<Item = QueueInfo<'_>> {
+        self.class_ids.values().map(|&k| {
+            let class = &self.classes[k];
+            QueueInfo {
+                channel: self.catalog.channel_name(class.key.channel),
+                skills: class
+                    .key
+                    .skills
+                    .iter()
+                    .map(|(s, level)| (self.catalog.skill_name(s), level))
+                    .collect(),
+                team: class.key.team.map(|t| self.catalog.team_name(t)),
+                stats: class
+                    .tally
+                    .report(self.stats_epoch, &class.waiting_since, self.now),
+            }
+        })
+    }
+
+    /// `agent`'s live statistics: occupancy and conversations handled since
+    /// the last reset; O(channels).
+    pub fn agent_stats(&self, agent: &AgentId) -> Result<AgentStats, Error> {
+        let agent = &self.agents[self.agent_ix(agent)?];
+        let mut occupancy = agent.occupancy;
+        let (busy, staffed) = agent.slots();
+        occupancy.advance(
+            self.stats_epoch,
+            self.stats_reset_at,
+            self.now,
+            agent.presence != Presence::Offline,
+            busy,
+            staffed,
+        );
+        Ok(occupancy.report())
     }
 
     /// `customer`'s remembered past (ended) conversations, oldest first.
@@ -166,6 +253,7 @@ impl Router {
                 ended_at: e.ended_at,
                 outcome: e.outcome,
                 timeline: &e.timeline,
+                first_response: e.first_response,
             })
     }
 
@@ -195,6 +283,10 @@ impl Router {
                     ahead: self.agents[p].awaiting.range(..(c.key, ci)).count(),
                     until,
                 },
+                Holder::Offered(a, until) => ConversationState::Offered {
+                    agent: self.agents[a].id.clone(),
+                    until,
+                },
                 Holder::Agent(a) => ConversationState::Assigned {
                     agent: self.agents[a].id.clone(),
                 },
@@ -213,6 +305,8 @@ impl Router {
                     .collect(),
                 agents: &c.agents,
                 timeline: &c.timeline,
+                first_response: c.first_response,
+                awaiting_reply_since: c.awaiting_reply_since,
             });
         }
         let (id, e) = self.history.get(id)?;
@@ -231,6 +325,8 @@ impl Router {
             participants: Vec::new(),
             agents: &e.agents,
             timeline: &e.timeline,
+            first_response: e.first_response,
+            awaiting_reply_since: None,
         })
     }
 }

@@ -54,7 +54,8 @@ impl Router {
                 if p == actor {
                     return Err(Error::TransferToSelf(by.clone()));
                 }
-                if matches!(holder, Holder::Agent(h) | Holder::Awaiting(h, _) if h == p) {
+                if matches!(holder, Holder::Agent(h) | Holder::Offered(h, _) | Holder::Awaiting(h, _) if h == p)
+                {
                     return Err(Error::AlreadyWith {
                         conversation: id.clone(),
                         agent: person.clone(),
@@ -117,6 +118,11 @@ impl Router {
                 }
             }
             Target::Class(key) => {
+                let conversation = &mut self.conversations[ci];
+                conversation.steps_taken = conversation.escalation.len();
+                if let Some(timer) = conversation.timers.escalation.take() {
+                    self.timers.cancel(timer);
+                }
                 self.conversations[ci].class = self.class_for(key);
                 self.route(ci, from, out);
             }

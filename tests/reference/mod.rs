@@ -38,7 +38,12 @@ pub struct Agent {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Place {
     Line,
-    Awaiting { person: AgentId, until: u64 },
+    /// `set` orders timers due at the same time: the order they were set.
+    Awaiting {
+        person: AgentId,
+        until: u64,
+        set: u64,
+    },
     Held(AgentId),
 }
 
@@ -85,6 +90,8 @@ pub struct Reference {
     last_agent: BTreeMap<CustomerId, Option<AgentId>>,
     /// Round robin: per channel, the join order of the last agent assigned.
     cursor: Vec<Option<u64>>,
+    /// How many timers have been set.
+    timers_set: u64,
 }
 
 type Out = Vec<Decision>;
@@ -102,6 +109,7 @@ impl Reference {
             ended: Vec::new(),
             last_agent: BTreeMap::new(),
             cursor: vec![None; channels],
+            timers_set: 0,
         }
     }
 
@@ -426,10 +434,13 @@ impl Reference {
 
     fn await_person(&mut self, id: &ConversationId, person: &AgentId, until: u64, out: &mut Out) {
         let now = self.now;
+        let set = self.timers_set;
+        self.timers_set += 1;
         let c = self.conv_mut(id);
         c.place = Place::Awaiting {
             person: person.clone(),
             until,
+            set,
         };
         c.queued_at = now;
         let c = self.conversation(id).unwrap();
@@ -690,8 +701,8 @@ impl Reference {
                     .open
                     .iter()
                     .filter_map(|c| match c.place {
-                        Place::Awaiting { until, .. } if until <= self.now => {
-                            Some((until, c.seq, c.id.clone()))
+                        Place::Awaiting { until, set, .. } if until <= self.now => {
+                            Some((until, set, c.id.clone()))
                         }
                         _ => None,
                     })
