@@ -152,7 +152,8 @@ impl Router {
     }
 
     /// Live statistics of `channel`: O(log n), by counters kept as events
-    /// happen.
+    /// happen. Like every query, it answers as of the latest event's time
+    /// (send a [`Tick`](crate::Event::Tick) to bring it to now).
     ///
     /// ```
     /// # use omnirouter::*;
