@@ -1,5 +1,8 @@
 //! The contract of DESIGN.md, checked after every event of random event
-//! sequences (bad ones included) against the naive reference router.
+//! sequences (bad ones included) against the naive reference router:
+//! roles and transfers, and the time-aware parts too (rules, offers and
+//! their answers, escalation, wrap-up, response deadlines, statistics,
+//! every timer fired by ticks).
 //!
 //! `PROPTEST_CASES` raises the number of cases (default 1,000 of 200 events).
 
@@ -9,8 +12,9 @@ use std::collections::BTreeSet;
 
 use omnirouter::{
     AgentId, AgentSpec, ChannelCapacity, Config, ConversationId, ConversationSpec,
-    ConversationState, Decision, Decisions, Error, Event, MAX_CAPACITY, Millis, OfflinePolicy,
-    Presence, Role, Router, SkillLevel, Timestamp, TransferTarget,
+    ConversationState, Decision, Decisions, Error, EscalationStep, Event, MAX_CAPACITY, Millis,
+    OfflinePolicy, OverduePolicy, Presence, Role, Route, Router, Rule, RuleSet, SkillLevel,
+    Timestamp, TransferTarget,
 };
 use proptest::prelude::*;
 use reference::{Place, Reference};
@@ -18,7 +22,191 @@ use reference::{Place, Reference};
 const CHANNELS: [&str; 4] = ["sms", "chat", "voice", "fax"];
 const SKILLS: [&str; 4] = ["billing", "french", "tech", "juggling"];
 const TEAMS: [&str; 3] = ["tier2", "vip", "ghost"];
+/// Label keys and values of conversations and rules.
+const LABELS: [(&str, [&str; 2]); 2] = [("lang", ["fr", "en"]), ("vip", ["yes", "no"])];
 const STEPS: usize = 200;
+
+/// The time-aware parts of a configuration: per channel an offer timeout,
+/// a wrap-up time and a response deadline; then missed offers before
+/// away, the overdue policy, the service-level threshold and the rules.
+type TimeAware = (
+    Vec<(Option<u64>, u64, Option<u64>)>,
+    Option<u32>,
+    bool,
+    u64,
+    RawRules,
+);
+
+fn time_aware() -> impl Strategy<Value = TimeAware> {
+    (
+        proptest::collection::vec(
+            (
+                prop::option::weighted(0.3, 1..3_000_u64),
+                prop_oneof![2 => Just(0_u64), 1 => 1..3_000_u64],
+                prop::option::weighted(0.3, 1..4_000_u64),
+            ),
+            3,
+        ),
+        prop::option::of(1..=3_u32),
+        any::<bool>(),
+        0..3_000_u64,
+        raw_rules(false),
+    )
+}
+
+/// Routing rules as indices into the name lists; with `bad`, names may
+/// be unknown and escalation steps out of order.
+#[derive(Clone, Debug)]
+struct RawRules {
+    bad: bool,
+    rules: Vec<RawRule>,
+    default: Option<RawRoute>,
+}
+
+/// A rule: an optional channel, label pairs, and its route.
+type RawRule = (Option<u8>, Vec<(u8, u8)>, RawRoute);
+
+#[derive(Clone, Debug)]
+struct RawRoute {
+    skills: Vec<(u8, u8)>,
+    team: Option<u8>,
+    priority: Option<u32>,
+    steps: Vec<RawStep>,
+}
+
+/// An escalation step `gap` ms after the previous one.
+#[derive(Clone, Debug)]
+struct RawStep {
+    gap: u64,
+    skills: Vec<(u8, u8)>,
+    team: Option<u8>,
+}
+
+fn raw_steps(bad: bool) -> impl Strategy<Value = Vec<RawStep>> {
+    let gap = if bad {
+        prop_oneof![1 => Just(0_u64), 3 => 1..4_000_u64].boxed()
+    } else {
+        (1..4_000_u64).boxed()
+    };
+    proptest::collection::vec(
+        (
+            gap,
+            proptest::collection::vec((0..4_u8, 0..4_u8), 0..2),
+            prop::option::weighted(0.2, 0..3_u8),
+        )
+            .prop_map(|(gap, skills, team)| RawStep { gap, skills, team }),
+        0..3,
+    )
+}
+
+fn raw_route(bad: bool) -> impl Strategy<Value = RawRoute> {
+    (
+        needs(),
+        prop::option::weighted(0.2, 0..3_u8),
+        prop::option::of(0..4_u32),
+        prop_oneof![2 => Just(Vec::new()), 1 => raw_steps(bad)],
+    )
+        .prop_map(|(skills, team, priority, steps)| RawRoute {
+            skills,
+            team,
+            priority,
+            steps,
+        })
+}
+
+fn raw_rules(bad: bool) -> impl Strategy<Value = RawRules> {
+    (
+        proptest::collection::vec(
+            (
+                prop::option::weighted(0.3, 0..4_u8),
+                proptest::collection::vec((0..2_u8, 0..2_u8), 0..3),
+                raw_route(bad),
+            ),
+            0..3,
+        ),
+        prop::option::weighted(0.3, raw_route(bad)),
+    )
+        .prop_map(move |(rules, default)| RawRules {
+            bad,
+            rules,
+            default,
+        })
+}
+
+/// Labels: a value for some of the keys.
+fn labels(pairs: &[(u8, u8)]) -> impl Iterator<Item = (String, String)> + '_ {
+    pairs.iter().map(|&(k, v)| {
+        let (key, values) = LABELS[usize::from(k) % 2];
+        (key.to_owned(), values[usize::from(v) % 2].to_owned())
+    })
+}
+
+/// How many of each name list a configuration has: channels, skills, teams.
+type Known = (usize, usize, usize);
+
+fn skills(known: usize, list: &[(u8, u8)], bad: bool) -> Vec<SkillLevel> {
+    let mut skills: Vec<SkillLevel> = Vec::new();
+    for &(s, l) in list {
+        let level = if bad { l } else { l.max(1) };
+        let skill = SkillLevel::new(name(&SKILLS, known, s, bad), level);
+        if bad || skills.iter().all(|x| x.skill != skill.skill) {
+            skills.push(skill);
+        }
+    }
+    skills
+}
+
+fn team(known: usize, t: Option<u8>, bad: bool) -> Option<String> {
+    t.filter(|_| bad || known > 0)
+        .map(|t| name(&TEAMS, known.max(1), t, bad))
+}
+
+fn steps(known: Known, raw: &[RawStep], bad: bool) -> Vec<EscalationStep> {
+    let mut after = 0;
+    raw.iter()
+        .map(|step| {
+            after += step.gap;
+            EscalationStep {
+                after: Millis(after),
+                skills: skills(known.1, &step.skills, bad),
+                team: team(known.2, step.team, bad),
+            }
+        })
+        .collect()
+}
+
+fn route(known: Known, raw: &RawRoute, bad: bool) -> Route {
+    Route {
+        skills: skills(known.1, &raw.skills, bad),
+        team: team(known.2, raw.team, bad),
+        priority: raw.priority,
+        escalation: steps(known, &raw.steps, bad),
+    }
+}
+
+fn rule_set(known: Known, raw: &RawRules) -> RuleSet {
+    let bad = raw.bad;
+    RuleSet {
+        rules: raw
+            .rules
+            .iter()
+            .map(|(channel, pairs, r)| Rule {
+                channel: channel.map(|c| name(&CHANNELS, known.0, c, bad)),
+                labels: labels(pairs).collect(),
+                route: route(known, r, bad),
+            })
+            .collect(),
+        default: raw.default.as_ref().map(|r| route(known, r, bad)),
+    }
+}
+
+fn known(config: &Config) -> Known {
+    (
+        config.channels.len(),
+        config.skills.len(),
+        config.teams.len(),
+    )
+}
 
 /// A random configuration; the last name of each list is never configured.
 fn config() -> impl Strategy<Value = Config> {
@@ -40,9 +228,10 @@ fn config() -> impl Strategy<Value = Config> {
             prop::option::of(1..500_u64),
         ),
         (any::<bool>(), any::<bool>()),
+        time_aware(),
     )
         .prop_map(
-            |(channels, costs, skills, teams, strategy, keep, retention, waits, codes)| {
+            |(channels, costs, skills, teams, strategy, keep, retention, waits, codes, time)| {
                 let mut config = Config::new(CHANNELS[..channels].iter().copied())
                     .skills(SKILLS[..skills].iter().copied())
                     .teams(TEAMS[..teams].iter().copied())
@@ -65,6 +254,20 @@ fn config() -> impl Strategy<Value = Config> {
                 if codes.0 {
                     config = config.dispositions(["sale", "callback"], codes.1);
                 }
+                let (per_channel, missed, requeue, threshold, rules) = time;
+                for (c, (offer, wrap_up, deadline)) in config.channels.iter_mut().zip(per_channel) {
+                    c.offer_timeout = offer.map(Millis);
+                    c.wrap_up = Millis(wrap_up);
+                    c.response_deadline = deadline.map(Millis);
+                }
+                config.max_missed_offers = missed;
+                config.response_overdue = if requeue {
+                    OverduePolicy::Requeue
+                } else {
+                    OverduePolicy::Notify
+                };
+                config.service_level_threshold = Millis(threshold);
+                config.rules = rule_set(known(&config), &rules);
                 config
             },
         )
@@ -84,8 +287,8 @@ enum Op {
     Remove(usize),
     Presence(usize, u8),
     /// A conversation with a fresh id on a configured channel.
-    Arrive(u8, u8, Vec<(u8, u8)>, u8, Option<u8>),
-    AnyArrive(u8, u8, u8, Vec<(u8, u8)>, u8, Option<u8>),
+    Arrive(Arrival),
+    AnyArrive(u8, Arrival),
     /// Resolve a held conversation (picked by index) by its holder.
     ResolveHeld(usize, Vec<u8>),
     AnyResolve(u8, u8, Vec<u8>),
@@ -101,7 +304,54 @@ enum Op {
     Leave(usize, usize),
     AnyJoin(u8, u8),
     Message(u8),
+    MessageOpen(usize),
+    /// The holder of a held conversation (picked by index) replies, or
+    /// with `true` a super admin who joined it, if there is one.
+    Reply(usize, bool),
+    AnyReply(u8, u8),
+    /// The agent of an offered conversation (picked by index) accepts.
+    Accept(usize),
+    Decline(usize),
+    AnyOffer(u8, u8, bool),
+    Rules(RawRules),
+    ResetStats,
     Tick,
+}
+
+/// A conversation's spec as indices; requirements left empty may come
+/// from the rules.
+#[derive(Clone, Debug)]
+struct Arrival {
+    customer: u8,
+    channel: u8,
+    needs: Vec<(u8, u8)>,
+    priority: u8,
+    team: Option<u8>,
+    labels: Vec<(u8, u8)>,
+    steps: Vec<RawStep>,
+}
+
+fn arrival(bad: bool) -> impl Strategy<Value = Arrival> {
+    (
+        0..6_u8,
+        0..4_u8,
+        needs(),
+        0..3_u8,
+        prop::option::weighted(if bad { 0.2 } else { 0.15 }, 0..3_u8),
+        proptest::collection::vec((0..2_u8, 0..2_u8), 0..3),
+        prop_oneof![4 => Just(Vec::new()), 1 => raw_steps(bad)],
+    )
+        .prop_map(
+            |(customer, channel, needs, priority, team, labels, steps)| Arrival {
+                customer,
+                channel,
+                needs,
+                priority,
+                team,
+                labels,
+                steps,
+            },
+        )
 }
 
 /// An agent spec; with `bad` its names may be unknown and values too large.
@@ -173,10 +423,8 @@ fn op() -> impl Strategy<Value = (u64, Op)> {
         2 => (ix(), spec()).prop_map(|(a, s)| Op::Update(a, s)),
         1 => ix().prop_map(Op::Remove),
         4 => (ix(), 0..6_u8).prop_map(|(a, p)| Op::Presence(a, p)),
-        14 => (0..6_u8, 0..4_u8, needs(), 0..3_u8, prop::option::weighted(0.15, 0..3_u8))
-            .prop_map(|(cu, ch, sk, p, t)| Op::Arrive(cu, ch, sk, p, t)),
-        1 => (0..60_u8, 0..6_u8, 0..4_u8, needs(), 0..3_u8, prop::option::weighted(0.2, 0..3_u8))
-            .prop_map(|(c, cu, ch, sk, p, t)| Op::AnyArrive(c, cu, ch, sk, p, t)),
+        14 => arrival(false).prop_map(Op::Arrive),
+        1 => (0..60_u8, arrival(true)).prop_map(|(c, a)| Op::AnyArrive(c, a)),
         10 => (ix(), codes()).prop_map(|(i, c)| Op::ResolveHeld(i, c)),
         1 => (0..60_u8, 0..8_u8, codes()).prop_map(|(c, a, d)| Op::AnyResolve(c, a, d)),
         2 => ix().prop_map(Op::Abandon),
@@ -188,7 +436,15 @@ fn op() -> impl Strategy<Value = (u64, Op)> {
         1 => (ix(), ix()).prop_map(|(a, c)| Op::Leave(a, c)),
         1 => (0..60_u8, 0..8_u8).prop_map(|(c, a)| Op::AnyJoin(c, a)),
         1 => (0..60_u8).prop_map(Op::Message),
-        2 => Just(Op::Tick),
+        2 => ix().prop_map(Op::MessageOpen),
+        3 => (ix(), prop::bool::weighted(0.2)).prop_map(|(i, admin)| Op::Reply(i, admin)),
+        1 => (0..60_u8, 0..8_u8).prop_map(|(c, a)| Op::AnyReply(c, a)),
+        4 => ix().prop_map(Op::Accept),
+        2 => ix().prop_map(Op::Decline),
+        1 => (0..60_u8, 0..8_u8, any::<bool>()).prop_map(|(c, a, y)| Op::AnyOffer(c, a, y)),
+        1 => prop::bool::weighted(0.3).prop_flat_map(raw_rules).prop_map(Op::Rules),
+        1 => Just(Op::ResetStats),
+        5 => Just(Op::Tick),
     ];
     (
         prop_oneof![3 => 0..3_u64, 2 => 0..2_000_u64, 1 => 0..6_000_u64],
@@ -210,15 +466,7 @@ struct Driver {
 
 impl Driver {
     fn skills(r: &Reference, list: &[(u8, u8)], bad: bool) -> Vec<SkillLevel> {
-        let mut skills: Vec<SkillLevel> = Vec::new();
-        for &(s, l) in list {
-            let level = if bad { l } else { l.max(1) };
-            let skill = SkillLevel::new(name(&SKILLS, r.config.skills.len(), s, bad), level);
-            if bad || skills.iter().all(|x| x.skill != skill.skill) {
-                skills.push(skill);
-            }
-        }
-        skills
+        skills(r.config.skills.len(), list, bad)
     }
 
     fn agent_spec(r: &Reference, spec: &Spec) -> AgentSpec {
@@ -271,19 +519,18 @@ impl Driver {
     fn event(&mut self, op: &Op, r: &Reference) -> Event {
         let a = |i: u8| AgentId::from(u64::from(i));
         let c = |i: u8| ConversationId::from(u64::from(i));
-        let conversation_spec =
-            |cu: u8, ch: u8, needs: &[(u8, u8)], p: u8, team: Option<u8>, bad: bool| {
-                let mut spec = ConversationSpec::new(
-                    name(&CHANNELS, r.config.channels.len(), ch, bad),
-                    u64::from(cu),
-                );
-                spec.skills = Self::skills(r, needs, bad);
-                spec.priority = u32::from(p);
-                spec.team = team
-                    .filter(|_| bad || !r.config.teams.is_empty())
-                    .map(|t| name(&TEAMS, r.config.teams.len().max(1), t, bad));
-                spec
-            };
+        let conversation_spec = |arrival: &Arrival, bad: bool| {
+            let mut spec = ConversationSpec::new(
+                name(&CHANNELS, r.config.channels.len(), arrival.channel, bad),
+                u64::from(arrival.customer),
+            );
+            spec.skills = Self::skills(r, &arrival.needs, bad);
+            spec.priority = u32::from(arrival.priority);
+            spec.team = team(r.config.teams.len(), arrival.team, bad);
+            spec.labels = labels(&arrival.labels).collect();
+            spec.escalation = steps(known(&r.config), &arrival.steps, bad);
+            spec
+        };
         match op {
             Op::Add(spec, p) => {
                 let free = (0..8_u64)
@@ -311,16 +558,16 @@ impl Driver {
                 agent: pick_agent(r, *i, |_| true),
                 presence: presence(*p),
             },
-            Op::Arrive(cu, ch, needs, p, team) => {
+            Op::Arrive(arrival) => {
                 self.next_conversation += 1;
                 Event::ConversationArrived {
                     conversation: (self.next_conversation % 64).into(),
-                    spec: conversation_spec(*cu, *ch, needs, *p, *team, false),
+                    spec: conversation_spec(arrival, false),
                 }
             }
-            Op::AnyArrive(conv, cu, ch, needs, p, team) => Event::ConversationArrived {
+            Op::AnyArrive(conv, arrival) => Event::ConversationArrived {
                 conversation: c(*conv),
-                spec: conversation_spec(*cu, *ch, needs, *p, *team, true),
+                spec: conversation_spec(arrival, true),
             },
             Op::ResolveHeld(i, codes) => match pick_held(r, *i) {
                 Some((conversation, by)) => Event::ConversationResolved {
@@ -374,6 +621,52 @@ impl Driver {
             Op::Message(conv) => Event::CustomerMessage {
                 conversation: c(*conv),
             },
+            Op::MessageOpen(i) => Event::CustomerMessage {
+                conversation: pick_open(r, *i),
+            },
+            Op::Reply(i, admin) => match pick_held(r, *i) {
+                Some((conversation, holder)) => {
+                    let c = r.conversation(&conversation).unwrap();
+                    let agent = match c.participants.first() {
+                        Some(joined) if *admin => joined.clone(),
+                        _ => holder,
+                    };
+                    Event::AgentReplied {
+                        conversation,
+                        agent,
+                    }
+                }
+                None => Event::Tick,
+            },
+            Op::AnyReply(conv, agent) => Event::AgentReplied {
+                conversation: c(*conv),
+                agent: a(*agent),
+            },
+            Op::Accept(i) | Op::Decline(i) => match pick_offered(r, *i) {
+                Some((conversation, agent)) if matches!(op, Op::Accept(_)) => {
+                    Event::OfferAccepted {
+                        conversation,
+                        agent,
+                    }
+                }
+                Some((conversation, agent)) => Event::OfferDeclined {
+                    conversation,
+                    agent,
+                },
+                None => Event::Tick,
+            },
+            Op::AnyOffer(conv, agent, true) => Event::OfferAccepted {
+                conversation: c(*conv),
+                agent: a(*agent),
+            },
+            Op::AnyOffer(conv, agent, false) => Event::OfferDeclined {
+                conversation: c(*conv),
+                agent: a(*agent),
+            },
+            Op::Rules(raw) => Event::RulesReplaced {
+                rules: rule_set(known(&r.config), raw),
+            },
+            Op::ResetStats => Event::StatisticsReset,
             Op::Tick => Event::Tick,
         }
     }
@@ -411,6 +704,18 @@ fn pick_held(r: &Reference, i: usize) -> Option<(ConversationId, AgentId)> {
     (!held.is_empty()).then(|| held[i % held.len()].clone())
 }
 
+fn pick_offered(r: &Reference, i: usize) -> Option<(ConversationId, AgentId)> {
+    let offered: Vec<_> = r
+        .open
+        .iter()
+        .filter_map(|c| match &c.place {
+            Place::Offered { agent, .. } => Some((c.id.clone(), agent.clone())),
+            _ => None,
+        })
+        .collect();
+    (!offered.is_empty()).then(|| offered[i % offered.len()].clone())
+}
+
 fn presence(p: u8) -> Presence {
     [
         Presence::Available,
@@ -439,21 +744,47 @@ struct Watch {
     explicit: BTreeSet<(ConversationId, AgentId)>,
 }
 
+/// `c` as it was when `earlier` had been decided: an escalation step
+/// later in `all` may have changed its requirements since.
+fn requirements_at(
+    c: &reference::Conversation,
+    before: &Reference,
+    earlier: &[Decision],
+    all: &[Decision],
+) -> reference::Conversation {
+    let step_of = |d: &Decision| match d {
+        Decision::Escalated { conversation, step } if *conversation == c.id => Some(*step),
+        _ => None,
+    };
+    let mut at = c.clone();
+    if let Some(step) = earlier.iter().rev().find_map(step_of) {
+        at.skills = c.escalation[step].needs.skills.clone();
+        at.team = c.escalation[step].needs.team.clone();
+    } else if all[earlier.len()..].iter().any(|d| step_of(d).is_some())
+        && let Some(b) = before.conversation(&c.id)
+    {
+        at.skills = b.skills.clone();
+        at.team = b.team.clone();
+    }
+    at
+}
+
 /// Checks every invariant of the contract on the real router after an event.
 fn check(
     router: &Router,
     reference: &Reference,
     before: &Reference,
+    event: &Event,
     decisions: &[Decision],
     watch: &mut Watch,
 ) -> Result<(), TestCaseError> {
     // Grandfathered overloads come only from updates; they end once the
-    // load is back under the capacity.
+    // load (held, offered and wrapping up) is back under the capacity.
     for agent in &reference.agents {
         for (ch, &cap) in agent.capacity.iter().enumerate() {
-            let load = reference.load(agent, ch);
+            let load = reference.busy(agent, ch);
             let key = (agent.id.clone(), ch);
-            let was = before.agent(&agent.id).map(|b| before.load(b, ch));
+            let was = before.agent(&agent.id).map(|b| before.busy(b, ch));
             if load > cap && was.is_some_and(|w| w >= load) {
                 watch.over_capacity.insert(key.clone());
             }
@@ -465,7 +796,7 @@ fn check(
 
     // Assigned decisions: to someone with room, eligible or explicitly chosen.
     let mut last_transfer_target = None;
-    for decision in decisions {
+    for (i, decision) in decisions.iter().enumerate() {
         match decision {
             Decision::Transferred { conversation, .. } => {
                 last_transfer_target = Some(conversation.clone())
@@ -481,6 +812,11 @@ fn check(
                 conversation,
                 agent,
                 ..
+            }
+            | Decision::Offered {
+                conversation,
+                agent,
+                ..
             } => {
                 let c = reference.conversation(conversation);
                 let a = reference.agent(agent);
@@ -488,14 +824,24 @@ fn check(
                     c.is_some() && a.is_some(),
                     "assigned to a ghost: {decision:?}"
                 );
-                let (c, a) = (c.unwrap(), a.unwrap());
+                let (c, a) = (
+                    &requirements_at(c.unwrap(), before, &decisions[..i], decisions),
+                    a.unwrap(),
+                );
+                // An accepted offer was checked when it was made.
+                let accepted = before.conversation(conversation).is_some_and(
+                    |b| matches!(&b.place, Place::Offered { agent: o, .. } if o == agent),
+                );
+                if accepted {
+                    continue;
+                }
                 let explicit = watch
                     .explicit
                     .contains(&(conversation.clone(), agent.clone()))
                     || last_transfer_target.as_ref() == Some(conversation);
                 prop_assert!(
                     reference.qualifies(a, c) || explicit,
-                    "{agent} is not eligible for {conversation}"
+                    "{agent} is not eligible for {conversation} after {event:?}: {decisions:?}; {c:?}; {a:?}"
                 );
                 prop_assert!(a.capacity[c.channel] > 0, "{agent} lacks the channel");
             }
@@ -515,12 +861,17 @@ fn check(
     prop_assert_eq!(agents, expected, "agents differ");
     let mut holders = std::collections::BTreeMap::new();
     for agent in &reference.agents {
-        let inbox: Vec<_> = router
-            .inbox(&agent.id)
-            .unwrap()
-            .map(|e| e.conversation.clone())
-            .collect();
+        let entries: Vec<_> = router.inbox(&agent.id).unwrap().collect();
+        let inbox: Vec<_> = entries.iter().map(|e| e.conversation.clone()).collect();
         prop_assert_eq!(&inbox, &agent.inbox, "inbox of {} differs", agent.id);
+        for entry in &entries {
+            let c = reference.conversation(entry.conversation).unwrap();
+            prop_assert_eq!(entry.offered, matches!(c.place, Place::Offered { .. }));
+            prop_assert_eq!(
+                entry.awaiting_reply_since,
+                c.awaiting_reply_since.map(Timestamp)
+            );
+        }
         prop_assert_eq!(router.presence(&agent.id).unwrap(), agent.presence);
         for id in &inbox {
             prop_assert!(
@@ -530,8 +881,15 @@ fn check(
         }
         let mut units = 0;
         for (ch, config) in reference.config.channels.iter().enumerate() {
-            let load = router.load(&agent.id, &config.name).unwrap();
-            prop_assert_eq!(load, reference.load(agent, ch));
+            prop_assert_eq!(
+                router.load(&agent.id, &config.name).unwrap(),
+                reference.load(agent, ch)
+            );
+            prop_assert_eq!(
+                router.wrapping_up(&agent.id, &config.name).unwrap(),
+                agent.wrapping[ch]
+            );
+            let load = reference.busy(agent, ch);
             prop_assert!(
                 load <= agent.capacity[ch] || watch.over_capacity.contains(&(agent.id.clone(), ch)),
                 "{} holds {load} on {} over capacity {}",
@@ -593,7 +951,8 @@ fn check(
                     person
                 );
             }
-            (Place::Held(h), ConversationState::Assigned { agent }) => {
+            (Place::Held(h), ConversationState::Assigned { agent })
+            | (Place::Offered { agent: h, .. }, ConversationState::Offered { agent, .. }) => {
                 prop_assert_eq!(h, &agent);
                 prop_assert_eq!(holders.get(&c.id), Some(h));
             }
@@ -614,9 +973,76 @@ fn check(
         reference
             .open
             .iter()
-            .filter(|c| matches!(c.place, Place::Held(_)))
+            .filter(|c| matches!(c.place, Place::Held(_) | Place::Offered { .. }))
             .count()
     );
+
+    // Timers: the next deadline is the reference's; a tick leaves none due.
+    let next = reference.timers.iter().map(|t| t.at).min();
+    prop_assert_eq!(router.next_deadline(), next.map(Timestamp));
+    if *event == Event::Tick {
+        prop_assert!(
+            next.is_none_or(|at| at > reference.now),
+            "a tick left {next:?} due"
+        );
+    }
+
+    // Live statistics, counted as events happen, against a scan.
+    for (ch, config) in reference.config.channels.iter().enumerate() {
+        let stats = router.channel_stats(&config.name).unwrap();
+        let on = |c: &&reference::Conversation| c.channel == ch;
+        let line: Vec<_> = reference
+            .open
+            .iter()
+            .filter(on)
+            .filter(|c| c.place == Place::Line)
+            .collect();
+        let tally = &reference.tallies[ch];
+        prop_assert_eq!(stats.queue.waiting, line.len());
+        prop_assert_eq!(
+            stats.queue.longest_wait,
+            Millis(
+                line.iter()
+                    .map(|c| reference.now - c.queued_at)
+                    .max()
+                    .unwrap_or(0)
+            )
+        );
+        prop_assert_eq!(stats.queue.answered, tally.answered);
+        prop_assert_eq!(stats.queue.abandoned, tally.abandoned);
+        let answered = (tally.answered > 0).then_some(tally.answered);
+        prop_assert_eq!(
+            stats.queue.average_wait,
+            answered.map(|n| Millis((tally.wait_sum / u128::from(n)) as u64))
+        );
+        prop_assert_eq!(
+            stats.queue.service_level,
+            answered.map(|n| tally.within as f64 / n as f64)
+        );
+        let count = |f: fn(&Place) -> bool| {
+            reference
+                .open
+                .iter()
+                .filter(on)
+                .filter(|c| f(&c.place))
+                .count()
+        };
+        prop_assert_eq!(stats.assigned, count(|p| matches!(p, Place::Held(_))));
+        prop_assert_eq!(stats.offered, count(|p| matches!(p, Place::Offered { .. })));
+        let queues: Vec<_> = router
+            .queues()
+            .filter(|q| q.channel == config.name)
+            .collect();
+        let sum =
+            |f: fn(&omnirouter::QueueStats) -> u64| queues.iter().map(|q| f(&q.stats)).sum::<u64>();
+        prop_assert_eq!(
+            sum(|q| q.waiting as u64),
+            line.len() as u64,
+            "queues' waiting"
+        );
+        prop_assert_eq!(sum(|q| q.answered), tally.answered, "queues' answered");
+        prop_assert_eq!(sum(|q| q.abandoned), tally.abandoned, "queues' abandoned");
+    }
     Ok(())
 }
 
@@ -665,6 +1091,7 @@ fn run(config: Config, ops: &[(u64, Op)]) -> Result<Vec<Result<Decisions, Error>
             &router,
             &reference,
             &reference_before,
+            &event,
             &decisions,
             &mut watch,
         )?;
@@ -793,6 +1220,16 @@ fn the_generator_reaches_every_decision_and_error() {
         "NotJoined",
         "UnknownDisposition",
         "DispositionRequired",
+        "Offered",
+        "OfferEnded",
+        "PresenceChanged",
+        "Escalated",
+        "WrapUp",
+        "WrapUpEnded",
+        "ResponseOverdue",
+        "NoOffer",
+        "InvalidRule",
+        "EscalationNotIncreasing",
     ] {
         assert!(
             seen.get(kind).copied().unwrap_or(0) > 0,

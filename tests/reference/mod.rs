@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use omnirouter::{
     AgentId, AgentSpec, Config, ConversationId, ConversationSpec, CustomerId, Decision, Error,
-    Event, MAX_CAPACITY, Millis, OfflinePolicy, Presence, Role, SkillLevel, Strategy, Timestamp,
-    TransferTarget,
+    EscalationStep, Event, MAX_CAPACITY, Millis, OfflinePolicy, OverduePolicy, Presence, Role,
+    Route, RuleSet, SkillLevel, Strategy, Timestamp, TransferTarget,
 };
 
 /// An agent as the reference keeps it.
@@ -32,19 +32,83 @@ pub struct Agent {
     pub inbox: Vec<ConversationId>,
     /// Conversations joined, in the order joined.
     pub joined: Vec<ConversationId>,
+    /// Slots wrapping up, per channel.
+    pub wrapping: Vec<u32>,
+    /// Offers timed out in a row.
+    pub missed_offers: u32,
 }
 
 /// Where an open conversation is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Place {
     Line,
-    /// `set` orders timers due at the same time: the order they were set.
     Awaiting {
         person: AgentId,
         until: u64,
-        set: u64,
+    },
+    /// In `agent`'s slot, offered until `until`.
+    Offered {
+        agent: AgentId,
+        until: u64,
     },
     Held(AgentId),
+}
+
+/// Requirements: skills with minimum levels, and a team.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Needs {
+    pub skills: BTreeMap<String, u8>,
+    pub team: Option<String>,
+}
+
+/// An escalation step: after `after` since arrival, these requirements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub after: u64,
+    pub needs: Needs,
+}
+
+/// A checked routing rule's outcome.
+#[derive(Clone, Debug, PartialEq)]
+struct Routing {
+    needs: Needs,
+    priority: Option<u32>,
+    escalation: Vec<Step>,
+}
+
+/// A checked routing rule.
+#[derive(Clone, Debug, PartialEq)]
+struct Rule {
+    channel: Option<usize>,
+    labels: BTreeMap<String, String>,
+    routing: Routing,
+}
+
+/// What a timer does when it fires.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Timer {
+    AwaitEnds(ConversationId),
+    OfferExpires(ConversationId),
+    Escalate(ConversationId),
+    WrapUpEnds(AgentId, usize),
+    ResponseDue(ConversationId),
+}
+
+/// A pending timer; `set` orders timers due at the same time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub at: u64,
+    set: u64,
+    timer: Timer,
+}
+
+/// Live statistics counters of a channel since the last reset.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Tally {
+    pub answered: u64,
+    pub abandoned: u64,
+    pub wait_sum: u128,
+    pub within: u64,
 }
 
 /// An open conversation.
@@ -63,6 +127,9 @@ pub struct Conversation {
     /// Everyone who held it, in order.
     pub holders: Vec<AgentId>,
     pub participants: Vec<AgentId>,
+    pub escalation: Vec<Step>,
+    pub steps_taken: usize,
+    pub awaiting_reply_since: Option<u64>,
 }
 
 /// A remembered ended conversation.
@@ -92,6 +159,11 @@ pub struct Reference {
     cursor: Vec<Option<u64>>,
     /// How many timers have been set.
     timers_set: u64,
+    pub timers: Vec<Pending>,
+    /// Per channel.
+    pub tallies: Vec<Tally>,
+    rules: Vec<Rule>,
+    default_rule: Option<Routing>,
 }
 
 type Out = Vec<Decision>;
@@ -110,7 +182,19 @@ impl Reference {
             last_agent: BTreeMap::new(),
             cursor: vec![None; channels],
             timers_set: 0,
+            timers: Vec::new(),
+            tallies: vec![Tally::default(); channels],
+            rules: Vec::new(),
+            default_rule: None,
         }
+        .with_rules()
+    }
+
+    fn with_rules(mut self) -> Self {
+        let rules = self.config.rules.clone();
+        self.replace_rules(&rules)
+            .expect("the configuration's rules are valid");
+        self
     }
 
     /// Applies `event` at `now`: on error nothing changes, the clock included.
@@ -162,15 +246,24 @@ impl Reference {
     }
 
     fn used_units(&self, agent: &Agent) -> u64 {
-        agent
+        let held: u64 = agent
             .inbox
             .iter()
             .map(|id| self.cost(self.conversation(id).unwrap().channel))
-            .sum()
+            .sum();
+        let wrapping: u64 = (0..agent.wrapping.len())
+            .map(|ch| u64::from(agent.wrapping[ch]) * self.cost(ch))
+            .sum();
+        held + wrapping
+    }
+
+    /// Slots in use on `channel`: held, offered and wrapping up.
+    pub fn busy(&self, agent: &Agent, channel: usize) -> u32 {
+        self.load(agent, channel) + agent.wrapping[channel]
     }
 
     pub fn has_room(&self, agent: &Agent, channel: usize) -> bool {
-        self.load(agent, channel) < agent.capacity[channel]
+        self.busy(agent, channel) < agent.capacity[channel]
             && agent
                 .total_capacity
                 .is_none_or(|total| self.used_units(agent) + self.cost(channel) <= u64::from(total))
@@ -315,6 +408,8 @@ impl Reference {
             last_assigned: 0,
             inbox: Vec::new(),
             joined: Vec::new(),
+            wrapping: vec![0; self.config.channels.len()],
+            missed_offers: 0,
         })
     }
 
@@ -350,12 +445,11 @@ impl Reference {
         pick.map(|a| a.id.clone())
     }
 
+    /// Gives `id` a slot of `agent`'s: offered on channels with offers,
+    /// held outright otherwise.
     fn assign(&mut self, id: &ConversationId, agent: &AgentId, out: &mut Out) {
         let now = self.now;
-        let c = self.conv_mut(id);
-        c.place = Place::Held(agent.clone());
-        c.holders.push(agent.clone());
-        let (channel, waited) = (c.channel, now - c.queued_at);
+        let channel = self.conversation(id).unwrap().channel;
         let a = self.agent_mut(agent);
         a.inbox.push(id.clone());
         a.last_assigned = now;
@@ -363,11 +457,68 @@ impl Reference {
             let seq = a.join_seq;
             self.cursor[channel] = Some(seq);
         }
+        match self.config.channels[channel].offer_timeout {
+            Some(Millis(timeout)) => {
+                let until = now + timeout;
+                self.set_timer(until, Timer::OfferExpires(id.clone()));
+                self.conv_mut(id).place = Place::Offered {
+                    agent: agent.clone(),
+                    until,
+                };
+                out.push(Decision::Offered {
+                    conversation: id.clone(),
+                    agent: agent.clone(),
+                    until: Timestamp(until),
+                });
+            }
+            None => self.hold(id, agent, out),
+        }
+    }
+
+    /// `agent`, whose slot `id` already uses, now holds it.
+    fn hold(&mut self, id: &ConversationId, agent: &AgentId, out: &mut Out) {
+        let now = self.now;
+        let threshold = self.config.service_level_threshold.0;
+        let c = self.conv_mut(id);
+        c.place = Place::Held(agent.clone());
+        let first = c.holders.is_empty();
+        c.holders.push(agent.clone());
+        let (channel, waited, since_arrival) = (c.channel, now - c.queued_at, now - c.arrived);
+        let awaiting_reply = c.awaiting_reply_since.is_some();
+        if first {
+            let tally = &mut self.tallies[channel];
+            tally.answered += 1;
+            tally.wait_sum += u128::from(since_arrival);
+            tally.within += u64::from(since_arrival <= threshold);
+        }
+        if awaiting_reply {
+            self.arm_response(id);
+        }
         out.push(Decision::Assigned {
             conversation: id.clone(),
             agent: agent.clone(),
             waited: Millis(waited),
         });
+    }
+
+    fn arm_response(&mut self, id: &ConversationId) {
+        let channel = self.conversation(id).unwrap().channel;
+        if let Some(Millis(deadline)) = self.config.channels[channel].response_deadline {
+            self.set_timer(self.now + deadline, Timer::ResponseDue(id.clone()));
+        }
+    }
+
+    fn set_timer(&mut self, at: u64, timer: Timer) {
+        self.timers.push(Pending {
+            at,
+            set: self.timers_set,
+            timer,
+        });
+        self.timers_set += 1;
+    }
+
+    fn cancel_timer(&mut self, timer: &Timer) {
+        self.timers.retain(|t| t.timer != *timer);
     }
 
     fn route(&mut self, id: &ConversationId, skip: Option<&AgentId>, out: &mut Out) {
@@ -415,32 +566,35 @@ impl Reference {
 
     fn pull(&mut self, agent: &AgentId, out: &mut Out) {
         while let Some(id) = self.next_for(self.agent(agent).unwrap()) {
+            self.detach(&id);
             self.assign(&id, agent, out);
         }
     }
 
-    /// Takes `id` out of its place; returns who held it.
+    /// Takes `id` out of its place; returns whose slot it used.
     fn detach(&mut self, id: &ConversationId) -> Option<AgentId> {
         let c = self.conv_mut(id);
         let place = std::mem::replace(&mut c.place, Place::Line);
-        match place {
-            Place::Held(holder) => {
-                self.agent_mut(&holder).inbox.retain(|x| x != id);
-                Some(holder)
-            }
-            _ => None,
+        let (slot, timer) = match place {
+            Place::Held(holder) => (Some(holder), Timer::ResponseDue(id.clone())),
+            Place::Offered { agent, .. } => (Some(agent), Timer::OfferExpires(id.clone())),
+            Place::Awaiting { .. } => (None, Timer::AwaitEnds(id.clone())),
+            Place::Line => return None,
+        };
+        self.cancel_timer(&timer);
+        if let Some(a) = &slot {
+            self.agent_mut(a).inbox.retain(|x| x != id);
         }
+        slot
     }
 
     fn await_person(&mut self, id: &ConversationId, person: &AgentId, until: u64, out: &mut Out) {
         let now = self.now;
-        let set = self.timers_set;
-        self.timers_set += 1;
+        self.set_timer(until, Timer::AwaitEnds(id.clone()));
         let c = self.conv_mut(id);
         c.place = Place::Awaiting {
             person: person.clone(),
             until,
-            set,
         };
         c.queued_at = now;
         let c = self.conversation(id).unwrap();
@@ -464,21 +618,152 @@ impl Reference {
         self.route(id, None, out);
     }
 
+    /// Takes `id` from the slot it uses, back to its place in line or to
+    /// a free agent other than `skip`.
+    fn requeue(&mut self, id: &ConversationId, skip: Option<&AgentId>, out: &mut Out) {
+        let from = self.detach(id).unwrap();
+        self.conv_mut(id).queued_at = self.now;
+        out.push(Decision::Requeued {
+            conversation: id.clone(),
+            from,
+        });
+        self.route(id, skip, out);
+    }
+
     fn requeue_all(&mut self, agent: &AgentId, out: &mut Out) {
         let mut held = self.agent(agent).unwrap().inbox.clone();
         held.sort_by_key(|id| self.line_key(self.conversation(id).unwrap()));
         for id in held {
-            self.detach(&id);
-            self.conv_mut(&id).queued_at = self.now;
-            out.push(Decision::Requeued {
-                conversation: id.clone(),
-                from: agent.clone(),
-            });
-            self.route(&id, None, out);
+            self.requeue(&id, None, out);
+        }
+    }
+
+    /// An offer of `id` to `agent` ends: the slot frees, `id` goes to
+    /// another free agent or back in line, and `agent` pulls.
+    fn end_offer(&mut self, id: &ConversationId, agent: &AgentId, declined: bool, out: &mut Out) {
+        self.detach(id);
+        out.push(Decision::OfferEnded {
+            conversation: id.clone(),
+            agent: agent.clone(),
+            declined,
+        });
+        self.route(id, Some(agent), out);
+        self.pull(agent, out);
+    }
+
+    /// After a conversation in `place` ended: its holder wraps up, and
+    /// whoever's slot it used pulls.
+    fn after_end(&mut self, place: &Place, channel: usize, out: &mut Out) {
+        if let Place::Held(a) = place {
+            let Millis(wrap_up) = self.config.channels[channel].wrap_up;
+            if wrap_up > 0 {
+                let until = self.now + wrap_up;
+                self.set_timer(until, Timer::WrapUpEnds(a.clone(), channel));
+                self.agent_mut(a).wrapping[channel] += 1;
+                out.push(Decision::WrapUp {
+                    agent: a.clone(),
+                    channel: self.config.channels[channel].name.clone(),
+                    until: Timestamp(until),
+                });
+            }
+        }
+        if let Place::Held(a) | Place::Offered { agent: a, .. } = place {
+            self.pull(a, out);
+        }
+    }
+
+    /// Fires every timer due by now, earliest first, then in the order set.
+    fn fire_timers(&mut self, out: &mut Out) {
+        while let Some(due) = self
+            .timers
+            .iter()
+            .filter(|t| t.at <= self.now)
+            .min_by_key(|t| (t.at, t.set))
+            .cloned()
+        {
+            self.timers.retain(|t| t.set != due.set);
+            match due.timer {
+                Timer::AwaitEnds(id) => self.end_await(&id, out),
+                Timer::OfferExpires(id) => {
+                    let Place::Offered { agent, .. } =
+                        self.conversation(&id).unwrap().place.clone()
+                    else {
+                        unreachable!()
+                    };
+                    let max = self.config.max_missed_offers;
+                    let a = self.agent_mut(&agent);
+                    a.missed_offers += 1;
+                    if max.is_some_and(|m| a.missed_offers >= m) {
+                        a.missed_offers = 0;
+                        a.presence = Presence::Away;
+                        out.push(Decision::PresenceChanged {
+                            agent: agent.clone(),
+                            presence: Presence::Away,
+                        });
+                    }
+                    self.end_offer(&id, &agent, false, out);
+                }
+                Timer::Escalate(id) => self.escalate(&id, out),
+                Timer::WrapUpEnds(agent, channel) => {
+                    self.agent_mut(&agent).wrapping[channel] -= 1;
+                    out.push(Decision::WrapUpEnded {
+                        agent: agent.clone(),
+                        channel: self.config.channels[channel].name.clone(),
+                    });
+                    self.pull(&agent, out);
+                }
+                Timer::ResponseDue(id) => {
+                    let c = self.conversation(&id).unwrap();
+                    let Place::Held(agent) = c.place.clone() else {
+                        unreachable!()
+                    };
+                    out.push(Decision::ResponseOverdue {
+                        conversation: id.clone(),
+                        agent: agent.clone(),
+                        since: Timestamp(c.awaiting_reply_since.unwrap()),
+                    });
+                    if self.config.response_overdue == OverduePolicy::Requeue {
+                        self.requeue(&id, Some(&agent), out);
+                        self.pull(&agent, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Arms `id`'s next escalation step, if it has one left.
+    fn arm_escalation(&mut self, id: &ConversationId) {
+        let c = self.conversation(id).unwrap();
+        if let Some(step) = c.escalation.get(c.steps_taken) {
+            let at = c.arrived + step.after;
+            self.set_timer(at, Timer::Escalate(id.clone()));
+        }
+    }
+
+    /// `id` takes its next step: new requirements; if it waits in line,
+    /// a free agent who now qualifies takes it.
+    fn escalate(&mut self, id: &ConversationId, out: &mut Out) {
+        let c = self.conv_mut(id);
+        let step = c.steps_taken;
+        c.steps_taken += 1;
+        let needs = c.escalation[step].needs.clone();
+        c.skills = needs.skills;
+        c.team = needs.team;
+        self.arm_escalation(id);
+        out.push(Decision::Escalated {
+            conversation: id.clone(),
+            step,
+        });
+        let c = self.conversation(id).unwrap().clone();
+        if c.place == Place::Line
+            && let Some(agent) = self.best_agent(&c, None)
+        {
+            self.assign(id, &agent, out);
         }
     }
 
     fn end(&mut self, id: &ConversationId, resolved: bool) {
+        self.cancel_timer(&Timer::Escalate(id.clone()));
         let pos = self.open.iter().position(|c| c.id == *id).unwrap();
         let c = self.open.remove(pos);
         for admin in &c.participants {
@@ -582,11 +867,15 @@ impl Reference {
                         admin: agent.clone(),
                     });
                 }
+                self.timers
+                    .retain(|t| !matches!(&t.timer, Timer::WrapUpEnds(a, _) if a == agent));
                 self.agents.retain(|a| a.id != *agent);
             }
             Event::PresenceChanged { agent, presence } => {
                 self.known_agent(agent)?;
-                self.agent_mut(agent).presence = *presence;
+                let a = self.agent_mut(agent);
+                a.presence = *presence;
+                a.missed_offers = 0;
                 if *presence == Presence::Offline && self.config.offline == OfflinePolicy::Requeue {
                     self.requeue_all(agent, out);
                 }
@@ -619,28 +908,30 @@ impl Reference {
                 if self.config.require_disposition && dispositions.is_empty() {
                     return Err(Error::DispositionRequired(conversation.clone()));
                 }
+                let (place, channel) = (c.place.clone(), c.channel);
                 let holder = self.detach(conversation);
                 out.push(Decision::Resolved {
                     conversation: conversation.clone(),
                     by: by.clone(),
-                    holder: holder.clone(),
+                    holder,
                 });
                 self.end(conversation, true);
-                if let Some(h) = holder {
-                    self.pull(&h, out);
-                }
+                self.after_end(&place, channel, out);
             }
             Event::ConversationAbandoned { conversation } => {
                 self.open_conversation(conversation)?;
+                let c = self.conversation(conversation).unwrap();
+                let (place, channel) = (c.place.clone(), c.channel);
+                if c.holders.is_empty() {
+                    self.tallies[channel].abandoned += 1;
+                }
                 let holder = self.detach(conversation);
                 out.push(Decision::Abandoned {
                     conversation: conversation.clone(),
-                    agent: holder.clone(),
+                    agent: holder,
                 });
                 self.end(conversation, false);
-                if let Some(h) = holder {
-                    self.pull(&h, out);
-                }
+                self.after_end(&place, channel, out);
             }
             Event::TransferRequested {
                 conversation,
@@ -695,22 +986,57 @@ impl Reference {
                     admin: admin.clone(),
                 });
             }
-            Event::CustomerMessage { conversation } => self.open_conversation(conversation)?,
-            Event::Tick => {
-                let mut due: Vec<(u64, u64, ConversationId)> = self
-                    .open
-                    .iter()
-                    .filter_map(|c| match c.place {
-                        Place::Awaiting { until, set, .. } if until <= self.now => {
-                            Some((until, set, c.id.clone()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                due.sort();
-                for (_, _, id) in due {
-                    self.end_await(&id, out);
+            Event::CustomerMessage { conversation } => {
+                self.open_conversation(conversation)?;
+                let now = self.now;
+                let c = self.conv_mut(conversation);
+                if c.awaiting_reply_since.is_none() {
+                    c.awaiting_reply_since = Some(now);
+                    if matches!(c.place, Place::Held(_)) {
+                        self.arm_response(conversation);
+                    }
                 }
+            }
+            Event::AgentReplied {
+                conversation,
+                agent,
+            } => {
+                self.open_conversation(conversation)?;
+                self.known_agent(agent)?;
+                let c = self.conversation(conversation).unwrap();
+                if c.place != Place::Held(agent.clone()) && !c.participants.contains(agent) {
+                    return Err(Error::NotHolder {
+                        conversation: conversation.clone(),
+                        agent: agent.clone(),
+                    });
+                }
+                self.conv_mut(conversation).awaiting_reply_since = None;
+                self.cancel_timer(&Timer::ResponseDue(conversation.clone()));
+            }
+            Event::OfferAccepted {
+                conversation,
+                agent,
+            } => {
+                self.check_offer(conversation, agent)?;
+                self.cancel_timer(&Timer::OfferExpires(conversation.clone()));
+                self.agent_mut(agent).missed_offers = 0;
+                self.hold(conversation, agent, out);
+            }
+            Event::OfferDeclined {
+                conversation,
+                agent,
+            } => {
+                self.check_offer(conversation, agent)?;
+                self.end_offer(conversation, agent, true, out);
+            }
+            Event::RulesReplaced { rules } => self.replace_rules(rules)?,
+            Event::StatisticsReset => {
+                for tally in &mut self.tallies {
+                    *tally = Tally::default();
+                }
+            }
+            Event::Tick => {
+                self.fire_timers(out);
                 self.forget_before_horizon();
             }
             other => panic!("the reference does not know {other:?}"),
@@ -728,30 +1054,55 @@ impl Reference {
             return Err(Error::DuplicateConversation(id.clone()));
         }
         let channel = self.channel_ix(&spec.channel)?;
-        let skills = self.check_skills(&spec.skills)?;
-        if let Some(team) = spec
-            .team
-            .as_ref()
-            .filter(|t| !self.config.teams.contains(t))
-        {
-            return Err(Error::UnknownTeam(team.clone()));
-        }
+        // The first rule that matches, or the default: its parts fill in
+        // what the spec leaves empty.
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| {
+                r.channel.is_none_or(|c| c == channel)
+                    && r.labels.iter().all(|(k, v)| spec.labels.get(k) == Some(v))
+            })
+            .map(|r| &r.routing)
+            .or(self.default_rule.as_ref())
+            .cloned();
+        let skills = match &rule {
+            Some(rule) if spec.skills.is_empty() => rule.needs.skills.clone(),
+            _ => self.check_skills(&spec.skills)?,
+        };
+        let team = match (&spec.team, &rule) {
+            (Some(team), _) => Some(self.check_team(team)?),
+            (None, Some(rule)) => rule.needs.team.clone(),
+            (None, None) => None,
+        };
+        let priority = match &rule {
+            Some(rule) if spec.priority == 0 => rule.priority.unwrap_or(0),
+            _ => spec.priority,
+        };
+        let escalation = match &rule {
+            Some(rule) if spec.escalation.is_empty() => rule.escalation.clone(),
+            _ => self.check_steps(&spec.escalation)?,
+        };
         let c = Conversation {
             id: id.clone(),
             customer: spec.customer.clone(),
             channel,
             skills,
-            team: spec.team.clone(),
-            priority: spec.priority,
+            team,
+            priority,
             seq: self.next_seq,
             arrived: self.now,
             queued_at: self.now,
             place: Place::Line,
             holders: Vec::new(),
             participants: Vec::new(),
+            escalation,
+            steps_taken: 0,
+            awaiting_reply_since: Some(self.now),
         };
         self.next_seq += 1;
         self.open.push(c.clone());
+        self.arm_escalation(id);
         let preferred = self.config.preferred_agent_wait.and_then(|wait| {
             let previous = self.last_agent.get(&c.customer)?.as_ref()?;
             let agent = self.agent(previous)?;
@@ -763,6 +1114,95 @@ impl Reference {
             None => self.route(id, None, out),
         }
         Ok(())
+    }
+
+    fn check_team(&self, team: &str) -> Result<String, Error> {
+        if self.config.teams.iter().any(|t| t == team) {
+            Ok(team.to_owned())
+        } else {
+            Err(Error::UnknownTeam(team.to_owned()))
+        }
+    }
+
+    fn check_steps(&self, steps: &[EscalationStep]) -> Result<Vec<Step>, Error> {
+        let mut checked: Vec<Step> = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            if checked
+                .last()
+                .is_some_and(|last| last.after >= step.after.0)
+            {
+                return Err(Error::EscalationNotIncreasing { step: i });
+            }
+            checked.push(Step {
+                after: step.after.0,
+                needs: Needs {
+                    skills: self.check_skills(&step.skills)?,
+                    team: step
+                        .team
+                        .as_deref()
+                        .map(|t| self.check_team(t))
+                        .transpose()?,
+                },
+            });
+        }
+        Ok(checked)
+    }
+
+    fn check_route(&self, route: &Route) -> Result<Routing, Error> {
+        Ok(Routing {
+            needs: Needs {
+                skills: self.check_skills(&route.skills)?,
+                team: route
+                    .team
+                    .as_deref()
+                    .map(|t| self.check_team(t))
+                    .transpose()?,
+            },
+            priority: route.priority,
+            escalation: self.check_steps(&route.escalation)?,
+        })
+    }
+
+    /// Checks every rule (a bad one refuses them all) and puts them in force.
+    fn replace_rules(&mut self, set: &RuleSet) -> Result<(), Error> {
+        let invalid = |rule, error| Error::InvalidRule {
+            rule,
+            error: Box::new(error),
+        };
+        let mut rules = Vec::new();
+        for (i, rule) in set.rules.iter().enumerate() {
+            let channel = match &rule.channel {
+                Some(name) => Some(self.channel_ix(name).map_err(|e| invalid(Some(i), e))?),
+                None => None,
+            };
+            rules.push(Rule {
+                channel,
+                labels: rule.labels.clone(),
+                routing: self
+                    .check_route(&rule.route)
+                    .map_err(|e| invalid(Some(i), e))?,
+            });
+        }
+        let default = match &set.default {
+            Some(route) => Some(self.check_route(route).map_err(|e| invalid(None, e))?),
+            None => None,
+        };
+        self.rules = rules;
+        self.default_rule = default;
+        self.config.rules = set.clone();
+        Ok(())
+    }
+
+    fn check_offer(&self, id: &ConversationId, agent: &AgentId) -> Result<(), Error> {
+        self.open_conversation(id)?;
+        self.known_agent(agent)?;
+        match &self.conversation(id).unwrap().place {
+            Place::Offered { agent: a, .. } if a == agent => Ok(()),
+            _ => Err(Error::NoOffer {
+                conversation: id.clone(),
+                agent: agent.clone(),
+            }),
+        }
     }
 
     fn check_admin(
@@ -809,7 +1249,9 @@ impl Reference {
                 }
                 let already = match &c.place {
                     Place::Held(h) => h == person,
-                    Place::Awaiting { person: p, .. } => p == person,
+                    Place::Offered { agent: p, .. } | Place::Awaiting { person: p, .. } => {
+                        p == person
+                    }
                     Place::Line => false,
                 };
                 if already {
@@ -860,9 +1302,11 @@ impl Reference {
                 }
             }
             (_, Some((skills, team))) => {
+                self.cancel_timer(&Timer::Escalate(id.clone()));
                 let conv = self.conv_mut(id);
                 conv.skills = skills;
                 conv.team = team;
+                conv.steps_taken = conv.escalation.len();
                 self.route(id, from.as_ref(), out);
             }
             _ => unreachable!(),
