@@ -54,6 +54,18 @@ options:
   --svg FILE               draw queue and busy agents over time to FILE
   --help                   this text";
 
+/// The scenario field each flag of the simplest case sets.
+const FLAG_FIELDS: [(&str, &str); 8] = [
+    ("--agents", "agent_groups[0].count"),
+    ("--capacity", "agent_groups[0].capacities.main"),
+    ("--arrivals-per-hour", "channels[0].arrivals_per_hour"),
+    ("--mean-handle-secs", "channels[0].handle_time.mean_secs"),
+    ("--hours", "hours"),
+    ("--seed", "seed"),
+    ("--service-level-secs", "service_level_secs"),
+    ("--warm-up-mins", "warm_up_minutes"),
+];
+
 /// What the command line asks for.
 #[derive(Default)]
 struct Args {
@@ -104,9 +116,12 @@ fn load(args: &Args) -> Result<Scenario, String> {
         case.seed = args.seed.unwrap_or(case.seed);
         case.service_level_secs = args.service_level_secs.unwrap_or(case.service_level_secs);
         case.warm_up_minutes = args.warm_up_minutes.unwrap_or(case.warm_up_minutes);
-        return case
-            .scenario()
-            .map_err(|e| format!("in the scenario the flags describe: {e}"));
+        return case.scenario().map_err(|e| {
+            match FLAG_FIELDS.iter().find(|(_, field)| *field == e.field) {
+                Some((flag, _)) => format!("{flag}: {}", e.message),
+                None => format!("in the scenario the flags describe: {e}"),
+            }
+        });
     }
     let (name, text) = match &args.file {
         Some(path) => {

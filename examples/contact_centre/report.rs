@@ -15,10 +15,13 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "{} to {}, {} channels, {} agents, seed {}; counted from {} (warm-up {} min)\n",
+        "{} to {}, {}, {} agents, seed {}; counted from {} (warm-up {} min)\n",
         scenario.clock(0.0),
         scenario.clock(close),
-        scenario.channels.len(),
+        match scenario.channels.len() {
+            1 => "1 channel".to_owned(),
+            n => format!("{n} channels"),
+        },
         scenario.agent_count(),
         scenario.seed,
         scenario.clock(scenario.warm_up_minutes),
