@@ -172,295 +172,72 @@ fn syntax_errors_and_wrong_shapes_are_reported() {
 /// Every check of the parser, each naming its field.
 #[test]
 fn every_error_names_its_field() {
+    #[rustfmt::skip]
     let cases: Vec<(&str, Option<Value>, &str)> = vec![
         // The top level.
-        (
-            "/hourz",
-            Some(json!(4)),
-            "hourz: unknown field; expected one of: hours, opens, warm_up_minutes, service_level_secs, seed, strategy, channels, agent_groups, skill_mix, priority_mix",
-        ),
+        ("/hourz", Some(json!(4)), "hourz: unknown field; expected one of: hours, opens, warm_up_minutes, service_level_secs, seed, strategy, channels, agent_groups, skill_mix, priority_mix"),
         ("/hours", None, "hours: missing"),
-        (
-            "/hours",
-            Some(json!(0)),
-            "hours: must be a whole number 1..=10000, got 0",
-        ),
-        (
-            "/hours",
-            Some(json!(1.5)),
-            "hours: must be a whole number 1..=10000, got 1.5",
-        ),
-        (
-            "/hours",
-            Some(json!("4")),
-            "hours: expected a whole number, got \"4\"",
-        ),
-        (
-            "/opens",
-            Some(json!("8am")),
-            "opens: must be a time like \"08:00\", got \"8am\"",
-        ),
-        (
-            "/opens",
-            Some(json!("24:00")),
-            "opens: must be a time like \"08:00\", got \"24:00\"",
-        ),
+        ("/hours", Some(json!(0)), "hours: must be a whole number 1..=10000, got 0"),
+        ("/hours", Some(json!(1.5)), "hours: must be a whole number 1..=10000, got 1.5"),
+        ("/hours", Some(json!("4")), "hours: expected a whole number, got \"4\""),
+        ("/opens", Some(json!("8am")), "opens: must be a time like \"08:00\", got \"8am\""),
+        ("/opens", Some(json!("24:00")), "opens: must be a time like \"08:00\", got \"24:00\""),
         ("/opens", Some(json!(8)), "opens: expected a string, got 8"),
-        (
-            "/warm_up_minutes",
-            Some(json!(240)),
-            "warm_up_minutes: must be at least 0 and less than the 240 minutes of arrivals, got 240",
-        ),
-        (
-            "/warm_up_minutes",
-            Some(json!(-1)),
-            "warm_up_minutes: must be at least 0 and less than the 240 minutes of arrivals, got -1",
-        ),
-        (
-            "/warm_up_minutes",
-            Some(json!(null)),
-            "warm_up_minutes: expected a number, got null",
-        ),
-        (
-            "/service_level_secs",
-            Some(json!(-5)),
-            "service_level_secs: must be 0..=10000000, got -5",
-        ),
-        (
-            "/seed",
-            Some(json!(-1)),
-            "seed: must be a whole number 0..=18446744073709551615, got -1",
-        ),
-        (
-            "/strategy",
-            Some(json!("fastest")),
-            "strategy: unknown strategy \"fastest\"; expected least_loaded, longest_idle or round_robin",
-        ),
+        ("/warm_up_minutes", Some(json!(240)), "warm_up_minutes: must be at least 0 and less than the 240 minutes of arrivals, got 240"),
+        ("/warm_up_minutes", Some(json!(-1)), "warm_up_minutes: must be at least 0 and less than the 240 minutes of arrivals, got -1"),
+        ("/warm_up_minutes", Some(json!(null)), "warm_up_minutes: expected a number, got null"),
+        ("/service_level_secs", Some(json!(-5)), "service_level_secs: must be 0..=10000000, got -5"),
+        ("/seed", Some(json!(-1)), "seed: must be a whole number 0..=18446744073709551615, got -1"),
+        ("/strategy", Some(json!("fastest")), "strategy: unknown strategy \"fastest\"; expected least_loaded, longest_idle or round_robin"),
         // Channels.
-        (
-            "/channels",
-            Some(json!({})),
-            "channels: expected a list, got an object",
-        ),
-        (
-            "/channels",
-            Some(json!([])),
-            "channels: needs at least one channel",
-        ),
+        ("/channels", Some(json!({})), "channels: expected a list, got an object"),
+        ("/channels", Some(json!([])), "channels: needs at least one channel"),
         ("/channels", None, "channels: missing"),
-        (
-            "/channels/1",
-            Some(json!("chat")),
-            "channels[1]: expected an object, got \"chat\"",
-        ),
-        (
-            "/channels/1/name",
-            Some(json!("")),
-            "channels[1].name: must not be empty",
-        ),
-        (
-            "/channels/1/name",
-            Some(json!("sms")),
-            "channels[1].name: \"sms\" is named twice",
-        ),
-        (
-            "/channels/1/colour",
-            Some(json!("red")),
-            "channels[1].colour: unknown field; expected one of: name, arrivals_per_hour, handle_time, patience_secs",
-        ),
-        (
-            "/channels/0/arrivals_per_hour",
-            None,
-            "channels[0].arrivals_per_hour: missing",
-        ),
-        (
-            "/channels/0/arrivals_per_hour",
-            Some(json!(-3)),
-            "channels[0].arrivals_per_hour: must be 0..=10000000, got -3",
-        ),
-        (
-            "/channels/0/arrivals_per_hour",
-            Some(json!([])),
-            "channels[0].arrivals_per_hour: needs at least one hourly rate",
-        ),
-        (
-            "/channels/1/arrivals_per_hour/1",
-            Some(json!("many")),
-            "channels[1].arrivals_per_hour[1]: expected a number, got \"many\"",
-        ),
-        (
-            "/channels/0/handle_time",
-            None,
-            "channels[0].handle_time: missing",
-        ),
-        (
-            "/channels/0/handle_time/mean_secs",
-            None,
-            "channels[0].handle_time.mean_secs: missing",
-        ),
-        (
-            "/channels/0/handle_time/mean_secs",
-            Some(json!(0)),
-            "channels[0].handle_time.mean_secs: must be more than 0 and at most 10000000, got 0",
-        ),
-        (
-            "/channels/0/handle_time/distribution",
-            Some(json!("normal")),
-            "channels[0].handle_time.distribution: unknown distribution \"normal\"; expected exponential or log_normal",
-        ),
-        (
-            "/channels/0/handle_time/distribution",
-            None,
-            "channels[0].handle_time.distribution: missing",
-        ),
-        (
-            "/channels/0/handle_time/cv",
-            Some(json!(0.5)),
-            "channels[0].handle_time.cv: only a log_normal distribution takes a cv",
-        ),
-        (
-            "/channels/1/handle_time/cv",
-            Some(json!(0)),
-            "channels[1].handle_time.cv: must be more than 0 and at most 100, got 0",
-        ),
-        (
-            "/channels/1/patience_secs",
-            Some(json!(0)),
-            "channels[1].patience_secs: must be more than 0 and at most 10000000, got 0",
-        ),
+        ("/channels/1", Some(json!("chat")), "channels[1]: expected an object, got \"chat\""),
+        ("/channels/1/name", Some(json!("")), "channels[1].name: must not be empty"),
+        ("/channels/1/name", Some(json!("sms")), "channels[1].name: \"sms\" is named twice"),
+        ("/channels/1/colour", Some(json!("red")), "channels[1].colour: unknown field; expected one of: name, arrivals_per_hour, handle_time, patience_secs"),
+        ("/channels/0/arrivals_per_hour", None, "channels[0].arrivals_per_hour: missing"),
+        ("/channels/0/arrivals_per_hour", Some(json!(-3)), "channels[0].arrivals_per_hour: must be 0..=10000000, got -3"),
+        ("/channels/0/arrivals_per_hour", Some(json!([])), "channels[0].arrivals_per_hour: needs at least one hourly rate"),
+        ("/channels/1/arrivals_per_hour/1", Some(json!("many")), "channels[1].arrivals_per_hour[1]: expected a number, got \"many\""),
+        ("/channels/0/handle_time", None, "channels[0].handle_time: missing"),
+        ("/channels/0/handle_time/mean_secs", None, "channels[0].handle_time.mean_secs: missing"),
+        ("/channels/0/handle_time/mean_secs", Some(json!(0)), "channels[0].handle_time.mean_secs: must be more than 0 and at most 10000000, got 0"),
+        ("/channels/0/handle_time/distribution", Some(json!("normal")), "channels[0].handle_time.distribution: unknown distribution \"normal\"; expected exponential or log_normal"),
+        ("/channels/0/handle_time/distribution", None, "channels[0].handle_time.distribution: missing"),
+        ("/channels/0/handle_time/cv", Some(json!(0.5)), "channels[0].handle_time.cv: only a log_normal distribution takes a cv"),
+        ("/channels/1/handle_time/cv", Some(json!(0)), "channels[1].handle_time.cv: must be more than 0 and at most 100, got 0"),
+        ("/channels/1/patience_secs", Some(json!(0)), "channels[1].patience_secs: must be more than 0 and at most 10000000, got 0"),
         // Agent groups.
-        (
-            "/agent_groups",
-            Some(json!([])),
-            "agent_groups: needs at least one group",
-        ),
+        ("/agent_groups", Some(json!([])), "agent_groups: needs at least one group"),
         ("/agent_groups", None, "agent_groups: missing"),
-        (
-            "/agent_groups/1/name",
-            Some(json!("a")),
-            "agent_groups[1].name: \"a\" is named twice",
-        ),
-        (
-            "/agent_groups/1/name",
-            None,
-            "agent_groups[1].name: missing",
-        ),
-        (
-            "/agent_groups/1/count",
-            Some(json!(0)),
-            "agent_groups[1].count: must be a whole number 1..=10000, got 0",
-        ),
-        (
-            "/agent_groups/1/capacities/sms",
-            Some(json!(0)),
-            "agent_groups[1].capacities.sms: must be a whole number 1..=1000, got 0",
-        ),
-        (
-            "/agent_groups/1/capacities/sms",
-            Some(json!("two")),
-            "agent_groups[1].capacities.sms: expected a whole number, got \"two\"",
-        ),
-        (
-            "/agent_groups/1/capacities/fax",
-            Some(json!(1)),
-            "agent_groups[1].capacities.fax: no such channel; the channels are sms, chat",
-        ),
-        (
-            "/agent_groups/0/capacities",
-            Some(json!({})),
-            "agent_groups[0].capacities: needs at least one channel",
-        ),
-        (
-            "/agent_groups/0/capacities",
-            Some(json!([2])),
-            "agent_groups[0].capacities: expected an object, got a list",
-        ),
-        (
-            "/agent_groups/0/skills/billing",
-            Some(json!(0)),
-            "agent_groups[0].skills.billing: must be a whole number 1..=255, got 0",
-        ),
-        (
-            "/agent_groups/0/skills/",
-            Some(json!(2)),
-            "agent_groups[0].skills.: a skill needs a name",
-        ),
-        (
-            "/agent_groups/1/shift_start_hour",
-            Some(json!(4)),
-            "agent_groups[1].shift_start_hour: must be at least 0 and less than hours (4), got 4",
-        ),
-        (
-            "/agent_groups/1/shift_end_hour",
-            Some(json!(0)),
-            "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 0",
-        ),
-        (
-            "/agent_groups/1/shift_end_hour",
-            Some(json!(5)),
-            "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 5",
-        ),
-        (
-            "/agent_groups/1/break_minutes",
-            Some(json!(91)),
-            "agent_groups[1].break_minutes: must be at most half the shift (90 minutes), got 91",
-        ),
-        (
-            "/agent_groups/1/team",
-            Some(json!("x")),
-            "agent_groups[1].team: unknown field; expected one of: name, count, capacities, skills, shift_start_hour, shift_end_hour, break_minutes",
-        ),
-        (
-            "/agent_groups/1/capacities",
-            Some(json!({ "sms": 1 })),
-            "channels[1].name: no agent group serves \"chat\"; give some group a capacity on it",
-        ),
+        ("/agent_groups/1/name", Some(json!("a")), "agent_groups[1].name: \"a\" is named twice"),
+        ("/agent_groups/1/name", None, "agent_groups[1].name: missing"),
+        ("/agent_groups/1/count", Some(json!(0)), "agent_groups[1].count: must be a whole number 1..=10000, got 0"),
+        ("/agent_groups/1/capacities/sms", Some(json!(0)), "agent_groups[1].capacities.sms: must be a whole number 1..=1000, got 0"),
+        ("/agent_groups/1/capacities/sms", Some(json!("two")), "agent_groups[1].capacities.sms: expected a whole number, got \"two\""),
+        ("/agent_groups/1/capacities/fax", Some(json!(1)), "agent_groups[1].capacities.fax: no such channel; the channels are sms, chat"),
+        ("/agent_groups/0/capacities", Some(json!({})), "agent_groups[0].capacities: needs at least one channel"),
+        ("/agent_groups/0/capacities", Some(json!([2])), "agent_groups[0].capacities: expected an object, got a list"),
+        ("/agent_groups/0/skills/billing", Some(json!(0)), "agent_groups[0].skills.billing: must be a whole number 1..=255, got 0"),
+        ("/agent_groups/0/skills/", Some(json!(2)), "agent_groups[0].skills.: a skill needs a name"),
+        ("/agent_groups/1/shift_start_hour", Some(json!(4)), "agent_groups[1].shift_start_hour: must be at least 0 and less than hours (4), got 4"),
+        ("/agent_groups/1/shift_end_hour", Some(json!(0)), "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 0"),
+        ("/agent_groups/1/shift_end_hour", Some(json!(5)), "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 5"),
+        ("/agent_groups/1/break_minutes", Some(json!(91)), "agent_groups[1].break_minutes: must be at most half the shift (90 minutes), got 91"),
+        ("/agent_groups/1/team", Some(json!("x")), "agent_groups[1].team: unknown field; expected one of: name, count, capacities, skills, shift_start_hour, shift_end_hour, break_minutes"),
+        ("/agent_groups/1/capacities", Some(json!({ "sms": 1 })), "channels[1].name: no agent group serves \"chat\"; give some group a capacity on it"),
         // Mixes.
-        (
-            "/skill_mix/0/skill",
-            Some(json!("french")),
-            "skill_mix[0].skill: no agent group has skill \"french\"",
-        ),
-        (
-            "/skill_mix/0/level",
-            Some(json!(3)),
-            "skill_mix[0]: no agent group serves sms with billing at level 3 or more; those customers could never be answered",
-        ),
-        (
-            "/skill_mix/0/share",
-            Some(json!(1.5)),
-            "skill_mix[0].share: must be 0..=1, got 1.5",
-        ),
-        (
-            "/skill_mix/-",
-            Some(json!({ "skill": "billing", "level": 1, "share": 0.95 })),
-            "skill_mix: shares add up to 1.05, more than 1",
-        ),
-        (
-            "/skill_mix/0/label",
-            Some(json!(1)),
-            "skill_mix[0].label: unknown field; expected one of: skill, level, share",
-        ),
-        (
-            "/priority_mix/0/priority",
-            Some(json!(-1)),
-            "priority_mix[0].priority: must be a whole number 0..=1000000, got -1",
-        ),
-        (
-            "/priority_mix/0/share",
-            None,
-            "priority_mix[0].share: missing",
-        ),
-        (
-            "/priority_mix/-",
-            Some(json!({ "priority": 1, "share": 0.95 })),
-            "priority_mix: shares add up to 1.05, more than 1",
-        ),
-        (
-            "/priority_mix",
-            Some(json!(5)),
-            "priority_mix: expected a list, got 5",
-        ),
+        ("/skill_mix/0/skill", Some(json!("french")), "skill_mix[0].skill: no agent group has skill \"french\""),
+        ("/skill_mix/0/level", Some(json!(3)), "skill_mix[0]: no agent group serves sms with billing at level 3 or more; those customers could never be answered"),
+        ("/skill_mix/0/share", Some(json!(1.5)), "skill_mix[0].share: must be 0..=1, got 1.5"),
+        ("/skill_mix/-", Some(json!({ "skill": "billing", "level": 1, "share": 0.95 })), "skill_mix: shares add up to 1.05, more than 1"),
+        ("/skill_mix/0/label", Some(json!(1)), "skill_mix[0].label: unknown field; expected one of: skill, level, share"),
+        ("/priority_mix/0/priority", Some(json!(-1)), "priority_mix[0].priority: must be a whole number 0..=1000000, got -1"),
+        ("/priority_mix/0/share", None, "priority_mix[0].share: missing"),
+        ("/priority_mix/-", Some(json!({ "priority": 1, "share": 0.95 })), "priority_mix: shares add up to 1.05, more than 1"),
+        ("/priority_mix", Some(json!(5)), "priority_mix: expected a list, got 5"),
     ];
     let mut failures = Vec::new();
     for (pointer, value, expected) in cases {
@@ -702,8 +479,8 @@ fn table_and_picture_show_every_channel() {
     assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
     assert_eq!(
         svg.matches("<polyline").count(),
-        2 * 2,
-        "busy and queue lines"
+        2 * 3,
+        "busy, available and waiting"
     );
     assert!(svg.contains(">sms</text>") && svg.contains(">chat</text>"));
 }

@@ -123,7 +123,8 @@ const RIGHT: f64 = 24.0;
 const TOP: f64 = 78.0;
 const PANEL: f64 = 130.0;
 const GAP: f64 = 34.0;
-const STAFFED: &str = "#d4d8dd";
+const STAFFED: &str = "#4d4d4d";
+const DASHED: &str = r#" stroke-dasharray="5 3""#;
 const BUSY: &str = "#3b7dd8";
 const QUEUE: &str = "#e8590c";
 
@@ -216,16 +217,16 @@ pub fn svg(scenario: &Scenario, outcome: &Outcome) -> String {
                 })
                 .collect()
         };
-        area(
+        area(&mut out, &points(&series.busy_agents), bottom, BUSY, 0.35);
+        line(&mut out, &points(&series.busy_agents), BUSY, 1.5, "");
+        line(
             &mut out,
             &points(&series.staffed_agents),
-            bottom,
             STAFFED,
-            1.0,
+            1.5,
+            DASHED,
         );
-        area(&mut out, &points(&series.busy_agents), bottom, BUSY, 0.45);
-        line(&mut out, &points(&series.busy_agents), BUSY, 1.5);
-        line(&mut out, &points(&series.queue), QUEUE, 2.0);
+        line(&mut out, &points(&series.queue), QUEUE, 2.0, "");
         let s = kpi.summary();
         let _ = writeln!(
             out,
@@ -257,15 +258,18 @@ fn legend(out: &mut String, y: f64) {
         (BUSY, "agents busy on the channel"),
         (QUEUE, "customers waiting"),
     ];
-    let mut x = WIDTH - RIGHT - 620.0;
+    let mut x = WIDTH - RIGHT - 600.0;
     for (colour, label) in items {
+        let dashes = if colour == STAFFED { DASHED } else { "" };
         let _ = writeln!(
             out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="14" height="10" fill="{colour}"/><text x="{:.1}" y="{y:.1}">{label}</text>"#,
-            y - 9.0,
-            x + 19.0
+            r#"<line x1="{x:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="3"{dashes}/><text x="{:.1}" y="{y:.1}">{label}</text>"#,
+            x + 18.0,
+            y - 4.0,
+            y - 4.0,
+            x + 23.0
         );
-        x += 220.0;
+        x += 44.0 + 6.2 * label.len() as f64;
     }
 }
 
@@ -285,22 +289,24 @@ fn area(out: &mut String, points: &[(f64, f64)], bottom: f64, colour: &str, opac
     );
 }
 
-fn line(out: &mut String, points: &[(f64, f64)], colour: &str, width: f64) {
+/// A line through the points; `extra` adds attributes.
+fn line(out: &mut String, points: &[(f64, f64)], colour: &str, width: f64, extra: &str) {
     let joined: Vec<String> = points
         .iter()
         .map(|(px, py)| format!("{px:.1},{py:.1}"))
         .collect();
     let _ = writeln!(
         out,
-        r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linejoin="round"/>"#,
+        r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linejoin="round"{extra}/>"#,
         joined.join(" ")
     );
 }
 
-/// The smallest of 1, 2, 5 times a power of ten that is at least `x`.
+/// The smallest of 1, 2, 3, 4, 5, 6 or 8 times a power of ten that is at
+/// least `x`: round numbers whose halves are round too.
 fn nice_ceiling(x: f64) -> f64 {
     let power = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+    [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
         .into_iter()
         .map(|m| m * power)
         .find(|&v| v >= x)
