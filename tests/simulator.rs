@@ -333,6 +333,42 @@ fn capacity_k_queues_like_k_servers() {
     assert!((s.p_wait - p_wait).abs() < 0.04, "p_wait");
 }
 
+/// The router keeps live statistics of its own (reset at the end of the
+/// warm-up); they agree with the simulation's count. Only customers who
+/// arrived in the warm-up and were answered or gave up after it may
+/// differ.
+#[test]
+fn router_statistics_agree_with_the_simulation() {
+    let text = include_str!("../examples/scenarios/weekday.json");
+    let scenario = parse(text).expect("valid");
+    let outcome = sim::run(&scenario).expect("runs");
+    for ((channel, kpi), stats) in scenario
+        .channels
+        .iter()
+        .zip(&outcome.kpis)
+        .zip(&outcome.router_stats)
+    {
+        let (ours, router) = (kpi.summary(), stats.queue);
+        let name = &channel.name;
+        assert!(
+            ours.answered.abs_diff(router.answered) <= 20,
+            "{name} answered"
+        );
+        assert!(
+            ours.abandoned.abs_diff(router.abandoned) <= 20,
+            "{name} abandoned"
+        );
+        let router_sl = router.service_level.expect("some answered");
+        assert!((ours.service_level - router_sl).abs() < 0.01, "{name} SL");
+        let router_asa = router.average_wait.expect("some answered").0 as f64 / 1000.0;
+        assert!(
+            (ours.asa_secs - router_asa).abs() < 0.05 * ours.asa_secs + 0.5,
+            "{name} ASA"
+        );
+        assert_eq!(router.waiting, 0, "{name}: nobody waits at the end");
+    }
+}
+
 #[test]
 fn warm_up_arrivals_are_not_counted() {
     let case = SimpleCase {

@@ -15,8 +15,8 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 
 use omnirouter::{
-    AgentId, AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, Presence,
-    Router, Timestamp,
+    AgentId, AgentSpec, ChannelStats, Config, ConversationId, ConversationSpec, Decision, Event,
+    Millis, Presence, Router, Timestamp,
 };
 
 use crate::scenario::{HandleTime, Scenario};
@@ -181,6 +181,9 @@ pub struct Outcome {
     pub unanswered: u64,
     /// Events the router handled.
     pub router_events: u64,
+    /// The router's own live statistics per channel at the end, counted
+    /// from the end of the warm-up: a cross-check of the KPIs.
+    pub router_stats: Vec<ChannelStats>,
 }
 
 impl Outcome {
@@ -212,7 +215,7 @@ impl std::error::Error for SimError {}
 pub fn run(scenario: &Scenario) -> Result<Outcome, SimError> {
     let mut sim = Sim::new(scenario)?;
     sim.run()?;
-    Ok(sim.finish())
+    sim.finish()
 }
 
 /// Things that happen at a time.
@@ -228,6 +231,8 @@ enum Happening {
     ShiftEnds(usize),
     BreakStarts(usize),
     BreakEnds(usize),
+    /// The router's statistics start afresh.
+    WarmUpEnds,
     Tick,
 }
 
@@ -321,9 +326,11 @@ struct Sim<'s> {
 impl<'s> Sim<'s> {
     fn new(scenario: &'s Scenario) -> Result<Sim<'s>, SimError> {
         let names: Vec<&str> = scenario.channels.iter().map(|c| c.name.as_str()).collect();
-        let config = Config::new(names)
+        let mut config = Config::new(names)
             .skills(scenario.skill_names())
             .strategy(scenario.strategy);
+        let sl_ms = (scenario.service_level_secs * 1000.0) as u64;
+        config.service_level_threshold = Millis(sl_ms);
         let router = Router::new(config).map_err(|e| SimError(format!("configuration: {e}")))?;
         let n = scenario.channels.len();
         let close_ms = u64::from(scenario.hours) * HOUR_MS;
@@ -342,7 +349,7 @@ impl<'s> Sim<'s> {
             now: 0,
             warm_up_ms: (scenario.warm_up_minutes * MINUTE_MS as f64) as u64,
             close_ms,
-            sl_ms: (scenario.service_level_secs * 1000.0) as u64,
+            sl_ms,
             customers: (0..n)
                 .map(|ch| Rng::new(scenario.seed, 1 + ch as u64))
                 .collect(),
@@ -363,6 +370,8 @@ impl<'s> Sim<'s> {
             tick_at: None,
         };
         sim.staff()?;
+        // After shifts starting at the same time, before any arrival.
+        sim.at(sim.warm_up_ms, Happening::WarmUpEnds);
         for ch in 0..n {
             sim.next_arrival(ch);
         }
@@ -506,6 +515,7 @@ impl<'s> Sim<'s> {
                 // Away, not offline: the agent finishes what it holds.
                 self.presence(agent, Presence::Away)?;
             }
+            Happening::WarmUpEnds => self.tell(Event::StatisticsReset)?,
             Happening::Tick => {
                 self.tick_at = None;
                 self.tell(Event::Tick)?;
@@ -713,14 +723,22 @@ impl<'s> Sim<'s> {
         }
     }
 
-    fn finish(self) -> Outcome {
-        Outcome {
+    fn finish(self) -> Result<Outcome, SimError> {
+        let router_stats = self
+            .scenario
+            .channels
+            .iter()
+            .map(|c| self.router.channel_stats(&c.name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SimError(format!("statistics: {e}")))?;
+        Ok(Outcome {
             unanswered: self.live.iter().map(|l| u64::from(l.waiting)).sum(),
             kpis: self.kpis,
             series: self.series,
             bucket_ms: self.bucket_ms,
             router_events: self.router_events,
-        }
+            router_stats,
+        })
     }
 }
 
