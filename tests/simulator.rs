@@ -103,6 +103,25 @@ fn base_scenario_parses_with_defaults() {
     assert_eq!(s.priority_mix[0].priority, 5);
 }
 
+/// The commented example at the top of scenario.rs is a valid scenario.
+#[test]
+fn documented_example_parses() {
+    let source = include_str!("../examples/contact_centre/scenario.rs");
+    let example: String = source
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .skip_while(|line| line.trim() != "```json")
+        .skip(1)
+        .take_while(|line| line.trim() != "```")
+        .map(|line| line.split(" //").next().unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let s = parse(&example).unwrap_or_else(|e| panic!("{e}\n{example}"));
+    assert_eq!((s.hours, s.opens_minute, s.seed), (12, 8 * 60, 2026));
+    assert_eq!(s.agent_groups[0].break_minutes, Some(20.0));
+    assert_eq!(s.priority_mix[0].priority, 5);
+}
+
 #[test]
 fn weekday_scenario_file_parses() {
     let text = include_str!("../examples/scenarios/weekday.json");

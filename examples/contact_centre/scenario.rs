@@ -2,11 +2,15 @@
 //!
 //! A scenario is a JSON object. serde_json parses the text; the fields are
 //! then read one by one so that every error names its path, such as
-//! `agent_groups[1].capacities.sms: must be 1..=1000, got 0`.
+//! `agent_groups[1].capacities.sms: must be a whole number 1..=1000, got 0`.
+//!
+//! Every field, with its default in brackets where it may be left out (the
+//! comments are for this page only: JSON has none):
 //!
 //! ```json
 //! {
-//!   "hours": 12,                  // required: arrivals come for this many hours, 1..=10000
+//!   "hours": 12,                  // required: arrivals come for this many hours, 1..=10000;
+//!                                 // shifts happen once, so a long run is one long day
 //!   "opens": "08:00",             // clock time of hour 0, for the table and picture ("00:00")
 //!   "warm_up_minutes": 60,        // arrivals before this are not counted in the KPIs (60)
 //!   "service_level_secs": 20,     // answered within this long counts as in service level (20)
@@ -18,9 +22,9 @@
 //!       "arrivals_per_hour": 400,         // required: a Poisson rate, or a list of
 //!                                         // rates, one per hour, repeating
 //!       "handle_time": {                  // required
-//!         "distribution": "exponential",  // or "log_normal"
+//!         "distribution": "log_normal",   // required: "exponential" or "log_normal"
 //!         "mean_secs": 540,               // required, > 0
-//!         "cv": 1.0                       // log_normal only: sd / mean (1.0)
+//!         "cv": 0.8                       // log_normal only: sd / mean (1.0)
 //!       },
 //!       "patience_secs": 360              // mean (exponential) time a waiting customer
 //!                                         // stays before abandoning; absent: never
@@ -30,8 +34,8 @@
 //!     {
 //!       "name": "messaging",      // required, unique; agents are messaging-001, ...
 //!       "count": 16,              // required, 1..=10000
-//!       "capacities": { "sms": 3, "whatsapp": 2 },  // required: conversations at once per channel, 1..=1000
-//!       "skills": { "billing": 3 },                 // skill levels 1..=255 ({})
+//!       "capacities": { "sms": 3 },  // required: conversations at once per channel, 1..=1000
+//!       "skills": { "billing": 3 },  // skill levels 1..=255 ({})
 //!       "shift_start_hour": 0,    // hours after opening (0)
 //!       "shift_end_hour": 8,      // hours after opening (hours); a shift that ends at
 //!                                 // closing works on until the line is empty
