@@ -39,12 +39,15 @@ fn base() -> Value {
             }
         ],
         "agent_groups": [
-            { "name": "a", "count": 2, "capacities": { "sms": 2 }, "skills": { "billing": 2 } },
+            { "name": "a", "count": 2, "capacities": { "sms": 2 }, "skills": { "billing": 2 },
+              "teams": ["tier2"] },
             { "name": "b", "count": 3, "capacities": { "sms": 1, "chat": 2 }, "skills": { "billing": 1 },
               "shift_end_hour": 3, "break_minutes": 15 }
         ],
         "skill_mix": [ { "skill": "billing", "level": 1, "share": 0.1 } ],
-        "priority_mix": [ { "priority": 5, "share": 0.1 } ]
+        "priority_mix": [ { "priority": 5, "share": 0.1 } ],
+        "transfers": { "team": "tier2", "share": 0.1 },
+        "supervisors": { "count": 1, "join_share": 0.1, "stay_secs": 60 }
     })
 }
 
@@ -101,6 +104,19 @@ fn base_scenario_parses_with_defaults() {
     assert_eq!(s.agent_count(), 5);
     assert_eq!(s.skill_names(), vec!["billing".to_owned()]);
     assert_eq!(s.priority_mix[0].priority, 5);
+    assert_eq!(s.team_names(), vec!["tier2".to_owned()]);
+    assert_eq!(s.agent_groups[1].teams, Vec::<String>::new());
+    let transfers = s.transfers.as_ref().expect("transfers");
+    assert_eq!((transfers.team.as_str(), transfers.share), ("tier2", 0.1));
+    let supervisors = s.supervisors.expect("supervisors");
+    assert_eq!(
+        (
+            supervisors.count,
+            supervisors.join_share,
+            supervisors.stay_secs
+        ),
+        (1, 0.1, 60.0)
+    );
 }
 
 /// The commented example at the top of scenario.rs is a valid scenario.
@@ -194,7 +210,7 @@ fn every_error_names_its_field() {
     #[rustfmt::skip]
     let cases: Vec<(&str, Option<Value>, &str)> = vec![
         // The top level.
-        ("/hourz", Some(json!(4)), "hourz: unknown field; expected one of: hours, opens, warm_up_minutes, service_level_secs, seed, strategy, channels, agent_groups, skill_mix, priority_mix"),
+        ("/hourz", Some(json!(4)), "hourz: unknown field; expected one of: hours, opens, warm_up_minutes, service_level_secs, seed, strategy, channels, agent_groups, skill_mix, priority_mix, transfers, supervisors"),
         ("/hours", None, "hours: missing"),
         ("/hours", Some(json!(0)), "hours: must be a whole number 1..=10000, got 0"),
         ("/hours", Some(json!(1.5)), "hours: must be a whole number 1..=10000, got 1.5"),
@@ -245,7 +261,10 @@ fn every_error_names_its_field() {
         ("/agent_groups/1/shift_end_hour", Some(json!(0)), "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 0"),
         ("/agent_groups/1/shift_end_hour", Some(json!(5)), "agent_groups[1].shift_end_hour: must be after shift_start_hour (0) and at most hours (4), got 5"),
         ("/agent_groups/1/break_minutes", Some(json!(91)), "agent_groups[1].break_minutes: must be at most half the shift (90 minutes), got 91"),
-        ("/agent_groups/1/team", Some(json!("x")), "agent_groups[1].team: unknown field; expected one of: name, count, capacities, skills, shift_start_hour, shift_end_hour, break_minutes"),
+        ("/agent_groups/1/team", Some(json!("x")), "agent_groups[1].team: unknown field; expected one of: name, count, capacities, skills, shift_start_hour, shift_end_hour, break_minutes, teams"),
+        ("/agent_groups/0/teams", Some(json!("tier2")), "agent_groups[0].teams: expected a list, got \"tier2\""),
+        ("/agent_groups/0/teams", Some(json!(["tier2", "tier2"])), "agent_groups[0].teams[1]: \"tier2\" is named twice"),
+        ("/agent_groups/0/teams", Some(json!([""])), "agent_groups[0].teams[0]: must not be empty"),
         ("/agent_groups/1/capacities", Some(json!({ "sms": 1 })), "channels[1].name: no agent group serves \"chat\"; give some group a capacity on it"),
         // Mixes.
         ("/skill_mix/0/skill", Some(json!("french")), "skill_mix[0].skill: no agent group has skill \"french\""),
@@ -257,6 +276,15 @@ fn every_error_names_its_field() {
         ("/priority_mix/0/share", None, "priority_mix[0].share: missing"),
         ("/priority_mix/-", Some(json!({ "priority": 1, "share": 0.95 })), "priority_mix: shares add up to 1.05, more than 1"),
         ("/priority_mix", Some(json!(5)), "priority_mix: expected a list, got 5"),
+        // Transfers and supervisors.
+        ("/transfers/team", Some(json!("tier3")), "transfers.team: no agent group is in team \"tier3\""),
+        ("/transfers/team", None, "transfers.team: missing"),
+        ("/transfers/share", Some(json!(2)), "transfers.share: must be 0..=1, got 2"),
+        ("/transfers/to", Some(json!("x")), "transfers.to: unknown field; expected one of: team, share"),
+        ("/supervisors/count", Some(json!(0)), "supervisors.count: must be a whole number 1..=1000, got 0"),
+        ("/supervisors/join_share", Some(json!(-0.5)), "supervisors.join_share: must be 0..=1, got -0.5"),
+        ("/supervisors/stay_secs", Some(json!(0)), "supervisors.stay_secs: must be more than 0 and at most 10000000, got 0"),
+        ("/supervisors/boss", Some(json!(1)), "supervisors.boss: unknown field; expected one of: count, join_share, stay_secs"),
     ];
     let mut failures = Vec::new();
     for (pointer, value, expected) in cases {
@@ -425,6 +453,10 @@ fn the_built_in_day_accounts_for_every_customer() {
     let scenario = parse(text).expect("valid");
     let outcome = sim::run(&scenario).expect("runs");
     assert_eq!(outcome.unanswered, 0);
+    // Transfers to the specialists and supervisors joining happen, and
+    // every transferred customer is still answered exactly once.
+    assert!(outcome.transfers > 100, "{} transfers", outcome.transfers);
+    assert!(outcome.joins > 100, "{} joins", outcome.joins);
     for (channel, kpi) in scenario.channels.iter().zip(&outcome.kpis) {
         let s = kpi.summary();
         assert_eq!(s.offered, s.answered + s.abandoned, "{}", channel.name);

@@ -68,6 +68,20 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
          router events: {}",
         outcome.router_events
     );
+    if let Some(transfers) = &scenario.transfers {
+        let _ = writeln!(
+            out,
+            "transfers to {}: {}",
+            transfers.team, outcome.transfers
+        );
+    }
+    if let Some(supervisors) = scenario.supervisors {
+        let _ = writeln!(
+            out,
+            "supervisor joins: {} (by {} supervisors)",
+            outcome.joins, supervisors.count
+        );
+    }
     if outcome.unanswered > 0 {
         let _ = writeln!(
             out,
@@ -109,6 +123,8 @@ pub fn json(scenario: &Scenario, outcome: &Outcome) -> serde_json::Value {
         "agents": scenario.agent_count(),
         "channels": channels,
         "overall": kpis(outcome.overall().summary()),
+        "transfers": outcome.transfers,
+        "supervisor_joins": outcome.joins,
     })
 }
 

@@ -36,6 +36,7 @@
 //!       "count": 16,              // required, 1..=10000
 //!       "capacities": { "sms": 3 },  // required: conversations at once per channel, 1..=1000
 //!       "skills": { "billing": 3 },  // skill levels 1..=255 ({})
+//!       "teams": ["specialists"], // teams the agents belong to ([])
 //!       "shift_start_hour": 0,    // hours after opening (0)
 //!       "shift_end_hour": 8,      // hours after opening (hours); a shift that ends at
 //!                                 // closing works on until the line is empty
@@ -48,7 +49,16 @@
 //!   ],
 //!   "priority_mix": [             // shares of arrivals with a priority; the rest get 0 ([])
 //!     { "priority": 5, "share": 0.02 }
-//!   ]
+//!   ],
+//!   "transfers": {                // halfway through, agents transfer this share of the
+//!     "team": "specialists",      // conversations they answer, on channels the team
+//!     "share": 0.03               // serves, to that team (none)
+//!   },
+//!   "supervisors": {              // super admins who join this share of answered
+//!     "count": 2,                 // conversations for stay_secs, or until they end (none)
+//!     "join_share": 0.01,
+//!     "stay_secs": 120
+//!   }
 //! }
 //! ```
 //!
@@ -87,6 +97,30 @@ pub struct Scenario {
     pub skill_mix: Vec<SkillShare>,
     /// Shares of arrivals with a priority.
     pub priority_mix: Vec<PriorityShare>,
+    /// Conversations agents hand on to a team.
+    pub transfers: Option<Transfers>,
+    /// Super admins who join conversations.
+    pub supervisors: Option<Supervisors>,
+}
+
+/// A share of answered conversations that agents transfer to a team.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Transfers {
+    /// The team, as in some group's `teams`.
+    pub team: String,
+    /// The share of answered conversations on the team's channels, 0..=1.
+    pub share: f64,
+}
+
+/// Super admins who join answered conversations for a while.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Supervisors {
+    /// How many.
+    pub count: u32,
+    /// The share of answered conversations one of them joins, 0..=1.
+    pub join_share: f64,
+    /// How long they stay, unless the conversation ends first.
+    pub stay_secs: f64,
 }
 
 /// One channel: its traffic and how long conversations take.
@@ -136,6 +170,8 @@ pub struct AgentGroup {
     pub shift_end_hour: f64,
     /// One break per agent, this many minutes long.
     pub break_minutes: Option<f64>,
+    /// Teams the agents belong to.
+    pub teams: Vec<String>,
 }
 
 /// A share of arrivals that needs a skill.
@@ -264,6 +300,8 @@ impl Scenario {
             "agent_groups",
             "skill_mix",
             "priority_mix",
+            "transfers",
+            "supervisors",
         ])?;
         let hours = root.required("hours")?.integer(1, 10_000)? as u32;
         let opens_minute = match root.field("opens") {
@@ -378,6 +416,30 @@ impl Scenario {
             }
             check_shares(&mix, priority_mix.iter().map(|p| p.share))?;
         }
+        let transfers = match root.field("transfers") {
+            Some(node) => {
+                node.object(&["team", "share"])?;
+                let team_node = node.required("team")?;
+                let team = read_name(&team_node)?;
+                if !agent_groups.iter().any(|g| g.teams.contains(&team)) {
+                    return Err(team_node.error(format!("no agent group is in team \"{team}\"")));
+                }
+                let share = node.required("share")?.number_in(0.0, 1.0)?;
+                Some(Transfers { team, share })
+            }
+            None => None,
+        };
+        let supervisors = match root.field("supervisors") {
+            Some(node) => {
+                node.object(&["count", "join_share", "stay_secs"])?;
+                Some(Supervisors {
+                    count: node.required("count")?.integer(1, 1_000)? as u32,
+                    join_share: node.required("join_share")?.number_in(0.0, 1.0)?,
+                    stay_secs: node.required("stay_secs")?.positive(1e7)?,
+                })
+            }
+            None => None,
+        };
 
         Ok(Scenario {
             hours,
@@ -390,7 +452,20 @@ impl Scenario {
             agent_groups,
             skill_mix,
             priority_mix,
+            transfers,
+            supervisors,
         })
+    }
+
+    /// The team names agents belong to, in order of first mention.
+    pub fn team_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for team in self.agent_groups.iter().flat_map(|g| &g.teams) {
+            if !names.contains(team) {
+                names.push(team.clone());
+            }
+        }
+        names
     }
 
     /// How many agents in all.
@@ -480,6 +555,7 @@ fn read_group(node: &Node, channels: &[Channel], hours: u32) -> Result<AgentGrou
         "shift_start_hour",
         "shift_end_hour",
         "break_minutes",
+        "teams",
     ])?;
     let name = read_name(&node.required("name")?)?;
     let count = node.required("count")?.integer(1, 10_000)? as u32;
@@ -505,6 +581,16 @@ fn read_group(node: &Node, channels: &[Channel], hours: u32) -> Result<AgentGrou
                 return Err(level.error("a skill needs a name"));
             }
             skills.push((skill, level.integer(1, 255)? as u8));
+        }
+    }
+    let mut teams: Vec<String> = Vec::new();
+    if let Some(team_node) = node.field("teams") {
+        for item in team_node.items()? {
+            let team = read_name(&item)?;
+            if teams.contains(&team) {
+                return Err(item.error(format!("\"{team}\" is named twice")));
+            }
+            teams.push(team);
         }
     }
     let day = f64::from(hours);
@@ -541,6 +627,7 @@ fn read_group(node: &Node, channels: &[Channel], hours: u32) -> Result<AgentGrou
         shift_start_hour,
         shift_end_hour,
         break_minutes,
+        teams,
     })
 }
 

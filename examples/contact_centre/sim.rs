@@ -1,7 +1,8 @@
 //! The simulation: a seeded, event-driven clock around a `Router`.
 //!
 //! The simulation only decides *when* things happen: customers arriving,
-//! agents finishing a conversation, customers giving up, shifts and breaks.
+//! agents finishing a conversation, customers giving up, shifts and breaks,
+//! agents asking for a transfer, supervisors joining and leaving.
 //! The router decides who gets what; the simulation follows its decisions
 //! and counts.
 //!
@@ -16,7 +17,7 @@ use std::fmt;
 
 use omnirouter::{
     AgentId, AgentSpec, ChannelStats, Config, ConversationId, ConversationSpec, Decision, Event,
-    Millis, Presence, Router, Timestamp,
+    Millis, Presence, Role, Router, Timestamp, TransferTarget,
 };
 
 use crate::scenario::{HandleTime, Scenario};
@@ -181,6 +182,10 @@ pub struct Outcome {
     pub unanswered: u64,
     /// Events the router handled.
     pub router_events: u64,
+    /// Transfers agents asked for.
+    pub transfers: u64,
+    /// Times a supervisor joined a conversation.
+    pub joins: u64,
     /// The router's own live statistics per channel at the end, counted
     /// from the end of the warm-up: a cross-check of the KPIs.
     pub router_stats: Vec<ChannelStats>,
@@ -227,6 +232,13 @@ enum Happening {
     /// it under this generation.
     Finish(ConversationId, u32),
     GiveUp(ConversationId),
+    /// The agent holding the conversation under this generation hands it
+    /// to the transfer team.
+    Transfer(ConversationId, u32),
+    /// A supervisor joins the conversation.
+    Join(ConversationId),
+    /// Supervisor `1` leaves the conversation, if still there.
+    Leave(ConversationId, usize),
     ShiftStarts(usize),
     ShiftEnds(usize),
     BreakStarts(usize),
@@ -276,6 +288,10 @@ struct Conv {
     generation: u32,
     waiting: bool,
     answered: bool,
+    /// Transferred once already.
+    transferred: bool,
+    /// The supervisor who joined, while there.
+    joined: Option<usize>,
 }
 
 struct Agent {
@@ -283,6 +299,8 @@ struct Agent {
     capacity: Vec<u32>,
     load: Vec<u32>,
     available: bool,
+    /// In the team conversations are transferred to.
+    in_transfer_team: bool,
 }
 
 /// What is going on on one channel now.
@@ -321,6 +339,11 @@ struct Sim<'s> {
     bucket_ms: u64,
     router_events: u64,
     tick_at: Option<u64>,
+    /// The random stream of agents' and supervisors' choices.
+    choices: Rng,
+    supervisors: Vec<AgentId>,
+    transfers: u64,
+    joins: u64,
 }
 
 impl<'s> Sim<'s> {
@@ -328,6 +351,7 @@ impl<'s> Sim<'s> {
         let names: Vec<&str> = scenario.channels.iter().map(|c| c.name.as_str()).collect();
         let mut config = Config::new(names)
             .skills(scenario.skill_names())
+            .teams(scenario.team_names())
             .strategy(scenario.strategy);
         let sl_ms = (scenario.service_level_secs * 1000.0) as u64;
         config.service_level_threshold = Millis(sl_ms);
@@ -368,6 +392,10 @@ impl<'s> Sim<'s> {
             bucket_ms,
             router_events: 0,
             tick_at: None,
+            choices: Rng::new(scenario.seed, 1_000),
+            supervisors: Vec::new(),
+            transfers: 0,
+            joins: 0,
         };
         sim.staff()?;
         // After shifts starting at the same time, before any arrival.
@@ -394,6 +422,13 @@ impl<'s> Sim<'s> {
             for (skill, level) in &group.skills {
                 spec = spec.skill(skill.as_str(), *level);
             }
+            for team in &group.teams {
+                spec = spec.team(team.as_str());
+            }
+            let in_transfer_team = scenario
+                .transfers
+                .as_ref()
+                .is_some_and(|t| group.teams.contains(&t.team));
             for i in 0..group.count {
                 let ix = self.agents.len();
                 let id = AgentId::from(format!("{}-{:03}", group.name, i + 1));
@@ -402,6 +437,7 @@ impl<'s> Sim<'s> {
                     load: vec![0; capacity.len()],
                     capacity: capacity.clone(),
                     available: false,
+                    in_transfer_team,
                 });
                 self.agent_ix.insert(id.clone(), ix);
                 self.tell(Event::AgentAdded {
@@ -423,6 +459,15 @@ impl<'s> Sim<'s> {
                     self.at(begins + length, Happening::BreakEnds(ix));
                 }
             }
+        }
+        for i in 0..scenario.supervisors.map_or(0, |s| s.count) {
+            let id = AgentId::from(format!("supervisor-{:03}", i + 1));
+            self.supervisors.push(id.clone());
+            self.tell(Event::AgentAdded {
+                agent: id,
+                spec: AgentSpec::with_role(Role::SuperAdmin),
+                presence: Presence::Available,
+            })?;
         }
         Ok(())
     }
@@ -515,6 +560,51 @@ impl<'s> Sim<'s> {
                 // Away, not offline: the agent finishes what it holds.
                 self.presence(agent, Presence::Away)?;
             }
+            Happening::Transfer(id, generation) => {
+                let holder = match self.convs.get_mut(&id) {
+                    Some(c) if c.generation == generation => {
+                        c.transferred = true;
+                        c.holder
+                    }
+                    _ => None,
+                };
+                let team = self.scenario.transfers.as_ref().map(|t| t.team.clone());
+                if let (Some(agent), Some(team)) = (holder, team) {
+                    self.transfers += 1;
+                    self.tell(Event::TransferRequested {
+                        conversation: id,
+                        by: self.agents[agent].id.clone(),
+                        to: TransferTarget::Team(team),
+                    })?;
+                }
+            }
+            Happening::Join(id) => {
+                let supervisor = self.joins as usize % self.supervisors.len().max(1);
+                let stay = self.scenario.supervisors.map_or(0.0, |s| s.stay_secs);
+                if let Some(c) = self.convs.get_mut(&id)
+                    && c.joined.is_none()
+                {
+                    c.joined = Some(supervisor);
+                    self.joins += 1;
+                    let leave_at = self.now + (stay * 1000.0) as u64;
+                    self.at(leave_at, Happening::Leave(id.clone(), supervisor));
+                    self.tell(Event::AdminJoined {
+                        conversation: id,
+                        admin: self.supervisors[supervisor].clone(),
+                    })?;
+                }
+            }
+            Happening::Leave(id, supervisor) => {
+                if let Some(c) = self.convs.get_mut(&id)
+                    && c.joined == Some(supervisor)
+                {
+                    c.joined = None;
+                    self.tell(Event::AdminLeft {
+                        conversation: id,
+                        admin: self.supervisors[supervisor].clone(),
+                    })?;
+                }
+            }
             Happening::WarmUpEnds => self.tell(Event::StatisticsReset)?,
             Happening::Tick => {
                 self.tick_at = None;
@@ -564,6 +654,8 @@ impl<'s> Sim<'s> {
                 generation: 0,
                 waiting: false,
                 answered: false,
+                transferred: false,
+                joined: None,
             },
         );
         if let Some(patience) = patience_ms {
@@ -604,6 +696,9 @@ impl<'s> Sim<'s> {
                     self.live[ch].waiting -= 1;
                 }
                 self.take_slot(agent, ch);
+                if first_answer {
+                    self.choose(&conversation, ch, generation, handle_ms);
+                }
                 self.at(now + handle_ms, Happening::Finish(conversation, generation));
             }
             Decision::Queued { conversation, .. } => {
@@ -629,6 +724,33 @@ impl<'s> Sim<'s> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// What the agent and the supervisors choose to do with a conversation
+    /// just answered: transfer it halfway through, join it.
+    fn choose(
+        &mut self,
+        conversation: &ConversationId,
+        ch: usize,
+        generation: u32,
+        handle_ms: u64,
+    ) {
+        if let Some(transfers) = &self.scenario.transfers {
+            // Only while someone of the team is on and serves the channel.
+            let team_on = self
+                .agents
+                .iter()
+                .any(|a| a.in_transfer_team && a.available && a.capacity[ch] > 0);
+            if self.choices.unit() < transfers.share && team_on {
+                let at = self.now + handle_ms / 2;
+                self.at(at, Happening::Transfer(conversation.clone(), generation));
+            }
+        }
+        if let Some(supervisors) = self.scenario.supervisors
+            && self.choices.unit() < supervisors.join_share
+        {
+            self.at(self.now, Happening::Join(conversation.clone()));
+        }
     }
 
     fn agent(&self, id: &AgentId) -> Result<usize, SimError> {
@@ -737,6 +859,8 @@ impl<'s> Sim<'s> {
             series: self.series,
             bucket_ms: self.bucket_ms,
             router_events: self.router_events,
+            transfers: self.transfers,
+            joins: self.joins,
             router_stats,
         })
     }
