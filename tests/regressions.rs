@@ -79,3 +79,39 @@ fn an_overdue_requeue_at_the_end_of_time_does_not_loop() {
     assert_eq!(router.next_deadline(), None);
     assert_eq!(offered_at(u64::MAX - 5).next_deadline(), None);
 }
+
+/// Found by the fuzz target (a false alarm of the checker, kept as the
+/// behaviour it pinned down): an offer stands when the agent loses the
+/// channel, and accepting it then is fine. Lowering a capacity takes
+/// nothing away; it only stops new ones.
+#[test]
+fn an_offer_can_be_accepted_after_the_channel_is_taken_away() {
+    let mut router = offered_at(0);
+    let ann = "ann".into();
+    let update = Event::AgentUpdated {
+        agent: "ann".into(),
+        spec: AgentSpec::agent().channel("voice", 0),
+    };
+    router.handle(Timestamp(1), update).unwrap();
+    let accept = Event::OfferAccepted {
+        conversation: 1_u64.into(),
+        agent: "ann".into(),
+    };
+    let decisions = router.handle(Timestamp(2), accept).unwrap();
+    let assigned = Decision::Assigned {
+        conversation: 1_u64.into(),
+        agent: "ann".into(),
+        waited: Millis(2),
+    };
+    assert_eq!(decisions.as_slice(), [assigned]);
+    assert_eq!(router.load(&ann, "voice"), Ok(1));
+    let spec = ConversationSpec::new("voice", "cust2");
+    let conversation = 2_u64.into();
+    let decisions = router
+        .handle(
+            Timestamp(3),
+            Event::ConversationArrived { conversation, spec },
+        )
+        .unwrap();
+    assert!(matches!(&decisions[0], Decision::Offered { agent, .. } if *agent == "bob".into()));
+}

@@ -353,8 +353,10 @@ impl Checker {
                         .agents
                         .get(agent)
                         .ok_or_else(|| format!("{decision:?}: a ghost"))?;
+                    // An offer stands even if the agent lost the channel
+                    // since: lowering a capacity takes nothing away.
                     ensure!(
-                        shadow.caps[channel] > 0,
+                        shadow.caps[channel] > 0 || accepting,
                         "{decision:?}: no permission for the channel"
                     );
                     let explicit = transferred.contains(&conversation)
