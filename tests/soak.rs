@@ -1,4 +1,4 @@
-//! A deterministic soak: a seeded simulated contact centre (about forty
+//! A deterministic soak: a seeded simulated contact centre (35 to 45
 //! agents, a few super admins and client users, four channels) runs random
 //! events through the router, faults and bad input included, and the whole
 //! contract (`common/invariants.rs`) is checked after every event.
@@ -116,7 +116,7 @@ fn run(name: &str, feature_bits: u32, seed: u64, events: u64) -> Report {
     // conversation) runs every 32 events; the rest of the contract after
     // every one.
     checker.sweep_every = 32;
-    let mut sim = Sim::new(40);
+    let mut sim = Sim::new(35);
     let mut rng = SplitMix(seed);
     let start = Instant::now();
     let warm_at = events / 5;
@@ -125,6 +125,19 @@ fn run(name: &str, feature_bits: u32, seed: u64, events: u64) -> Report {
     for i in 0..events {
         if i == warm_at {
             warm_kib = live_kib();
+        }
+        if i > 0 && i % 250_000 == 0 && events >= 1_000_000 {
+            let held: usize = router
+                .agents()
+                .map(|a| router.inbox(a).unwrap().len())
+                .sum();
+            println!(
+                "soak config={name} at={i} agents={} open={} held={held} mem={}KiB secs={:.1}",
+                router.agents().count(),
+                router.open_conversations().count(),
+                live_kib(),
+                start.elapsed().as_secs_f64(),
+            );
         }
         let was_burst = sim.in_burst();
         let step = sim.step(&mut rng, &router);

@@ -103,8 +103,10 @@ struct Open {
 struct Shadow {
     role: Role,
     caps: Vec<u32>,
-    skills: Vec<(String, u8)>,
-    teams: Vec<String>,
+    /// Level per configured skill (0: none).
+    levels: Vec<u8>,
+    /// Membership per configured team.
+    teams: Vec<bool>,
     total: Option<u32>,
     /// Held + offered + wrapping up per channel, after the last event.
     usage: Vec<u32>,
@@ -116,6 +118,8 @@ pub struct Checker {
     costs: Vec<u64>,
     /// Channels with a wrap-up time.
     wraps: Vec<bool>,
+    skills: Vec<String>,
+    teams: Vec<String>,
     agents: Map<AgentId, Shadow>,
     open: Map<ConversationId, Open>,
     /// (conversation, person) pairs a transfer or a wait chose explicitly.
@@ -155,6 +159,8 @@ impl Checker {
             channels: config.channels.iter().map(|c| c.name.clone()).collect(),
             costs: config.channels.iter().map(|c| u64::from(c.cost)).collect(),
             wraps: config.channels.iter().map(|c| c.wrap_up.0 > 0).collect(),
+            skills: config.skills.clone(),
+            teams: config.teams.clone(),
             agents: Map::default(),
             open: Map::default(),
             explicit: Map::default(),
@@ -309,12 +315,15 @@ impl Checker {
         Shadow {
             role: spec.role,
             caps,
-            skills: spec
+            levels: self
                 .skills
                 .iter()
-                .map(|s| (s.skill.clone(), s.level))
+                .map(|name| {
+                    let held = spec.skills.iter().find(|s| s.skill == *name);
+                    held.map_or(0, |s| s.level)
+                })
                 .collect(),
-            teams: spec.teams.clone(),
+            teams: self.teams.iter().map(|t| spec.teams.contains(t)).collect(),
             total: spec.total_capacity,
             usage,
         }
@@ -615,12 +624,17 @@ impl Checker {
         let mut held = vec![0_usize; n];
         let mut offered = vec![0_usize; n];
         let mut awaiting: Vec<(&AgentId, usize)> = Vec::new();
+        // Channels on which someone awaits each person, as bits.
+        let mut awaited_on: Map<&AgentId, u64> = Map::default();
         for open in self.open.values() {
             match &open.place {
                 Place::Line => line[open.channel] += 1,
                 Place::Held(_) => held[open.channel] += 1,
                 Place::Offer(_) => offered[open.channel] += 1,
-                Place::Await(p) => awaiting.push((p, open.channel)),
+                Place::Await(p) => {
+                    awaiting.push((p, open.channel));
+                    *awaited_on.entry(p).or_default() |= 1 << open.channel;
+                }
                 Place::Transit => return Err("a conversation left in transit".into()),
             }
         }
@@ -710,7 +724,7 @@ impl Checker {
                         if agent.role == Role::Agent {
                             self.free.push((c, id.clone()));
                         }
-                        let awaited = awaiting.iter().any(|(p, ch)| *p == id && *ch == c);
+                        let awaited = awaited_on.get(id).is_some_and(|bits| bits >> c & 1 == 1);
                         ensure!(!awaited, "a conversation awaits {id}, who has room");
                     }
                 }
@@ -754,17 +768,22 @@ impl Checker {
             if queue.stats.waiting == 0 {
                 continue;
             }
+            let index = |names: &[String], name: &str| names.iter().position(|n| n == name);
+            let needs: Vec<(usize, u8)> = queue
+                .skills
+                .iter()
+                .map(|&(skill, level)| (index(&self.skills, skill).expect("a known skill"), level))
+                .collect();
+            let team = queue
+                .team
+                .map(|t| index(&self.teams, t).expect("a known team"));
             for (ch, id) in &self.free {
                 if *ch != c {
                     continue;
                 }
                 let agent = &self.agents[id];
-                let skilled = queue.skills.iter().all(|(skill, level)| {
-                    agent.skills.iter().any(|(s, l)| s == skill && l >= level)
-                });
-                let member = queue
-                    .team
-                    .is_none_or(|team| agent.teams.iter().any(|t| t == team));
+                let skilled = needs.iter().all(|&(s, level)| agent.levels[s] >= level);
+                let member = team.is_none_or(|t| agent.teams[t]);
                 ensure!(
                     !(skilled && member),
                     "{} wait in {queue:?} while {id} is free and eligible",

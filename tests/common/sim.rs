@@ -104,8 +104,8 @@ pub const CODES: [&str; 2] = ["sale", "callback"];
 
 /// Plain agents have ids from 1, super admins from `ADMINS`, client users
 /// from `CLIENTS`; conversations from 1, customers below `CUSTOMERS`.
-pub const ADMINS: u64 = 10_000;
-pub const CLIENTS: u64 = 20_000;
+pub const ADMINS: u64 = 1 << 32;
+pub const CLIENTS: u64 = 1 << 33;
 pub const CUSTOMERS: u32 = 400;
 /// Ids no event ever creates, for "unknown" bad input.
 pub const GHOST: u64 = 1 << 40;
