@@ -34,12 +34,18 @@
 //!   channel, the skills and the team; nobody with room is awaited.
 //! - **Atomic**: given the router from before a refused event, it is
 //!   unchanged; the clock never goes backwards.
-//! - **Timers**: every standing offer, wait and wrap-up has a deadline at
-//!   or after `next_deadline` (unless it falls past the end of time, when
-//!   it never comes), and after a tick none is overdue.
+//! - **Timers**: every standing offer and wait ends at or after
+//!   `next_deadline` (unless its end falls past the end of time, when it
+//!   never comes); no offer, wait or wrap-up stands without a deadline; and
+//!   after a tick no deadline is overdue.
 //!
-//! Skill eligibility of single assignments is left to `tests/contract.rs`,
-//! which checks it against the reference router.
+//! Each conversation an event touched is compared with the router's view of
+//! it (state, position, deadline) after that event; every open
+//! conversation, and every agent's load on every channel, every
+//! `sweep_every` events (by default every event, as in the fuzz target;
+//! the soak test sweeps every 32). Skill eligibility of single assignments
+//! is left to `tests/contract.rs`, which checks it against the reference
+//! router.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
