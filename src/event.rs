@@ -158,6 +158,7 @@ pub enum Event {
     /// [`Router::next_deadline`](crate::Router::next_deadline)): the end of
     /// a wait for one person, offers timing out, escalation steps, wrap-ups
     /// ending, response deadlines. Deadlines fire only on ticks, so a host
-    /// should tick at the next deadline.
+    /// should tick at the next deadline. A deadline that would fall past
+    /// the end of time (`u64::MAX` milliseconds) never comes.
     Tick,
 }

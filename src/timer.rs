@@ -43,13 +43,22 @@ pub(crate) struct Timers {
 
 impl Timers {
     /// Sets a timer and returns its key.
+    ///
+    /// A deadline at the end of time (`now + span` saturated at
+    /// `u64::MAX`) never comes: such a timer is not kept. Were it kept, it
+    /// would be due at once whenever the clock is at the end of time, and a
+    /// timed-out offer, or an overdue conversation requeued, would move to
+    /// the next agent with another deadline already due, back and forth
+    /// forever within one tick.
     pub(crate) fn set(&mut self, at: Timestamp, timer: Timer) -> TimerKey {
         let key = TimerKey {
             at,
             seq: self.next_seq,
         };
         self.next_seq += 1;
-        self.pending.insert(key, timer);
+        if at != Timestamp(u64::MAX) {
+            self.pending.insert(key, timer);
+        }
         key
     }
 

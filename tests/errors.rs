@@ -4,8 +4,8 @@
 //! checks the exact error, and checks the router still equals the clone.
 
 use omnirouter::{
-    AgentSpec, ChannelConfig, Config, ConversationSpec, Error, Event, MAX_CAPACITY, Presence, Role,
-    Router, Timestamp,
+    AgentSpec, ChannelConfig, Config, ConversationSpec, Error, EscalationStep, Event, MAX_CAPACITY,
+    Millis, Presence, Role, Route, Router, Rule, RuleSet, Timestamp,
 };
 
 fn config() -> Config {
@@ -374,4 +374,200 @@ fn queries_refuse_unknown_names() {
     assert!(router.presence(&"zed".into()).is_err());
     assert_eq!(router.position(&99_u64.into()), None);
     assert!(router.conversation(&99_u64.into()).is_none());
+}
+
+#[test]
+fn every_configuration_error() {
+    let refused = |config: Config, expected: Error| {
+        assert_eq!(Router::new(config).unwrap_err(), expected);
+        assert!(!expected.to_string().is_empty());
+    };
+    refused(
+        Config::new(["sms"]).skills(["billing", ""]),
+        Error::EmptyName { kind: "skill" },
+    );
+    refused(
+        Config::new(["sms"]).teams([""]),
+        Error::EmptyName { kind: "team" },
+    );
+    let many = omnirouter::MAX_NAMES + 1;
+    refused(
+        Config::new(["sms"]).skills((0..many).map(|i| i.to_string())),
+        Error::TooManyNames {
+            kind: "skill",
+            count: many,
+            max: omnirouter::MAX_NAMES,
+        },
+    );
+    refused(
+        Config::new(["sms", "voice"]).channel_cost("voice", MAX_CAPACITY + 1),
+        Error::InvalidCost {
+            channel: "voice".into(),
+            cost: MAX_CAPACITY + 1,
+            max: MAX_CAPACITY,
+        },
+    );
+    let zero = Millis(0);
+    let mut aging = config();
+    aging.priority_aging = Some(zero);
+    refused(aging, Error::ZeroInterval("priority_aging"));
+    refused(
+        config().channel(ChannelConfig::new("sms").offers(zero)),
+        Error::ZeroInterval("offer_timeout"),
+    );
+    refused(
+        config().channel(ChannelConfig::new("chat").response_deadline(zero)),
+        Error::ZeroInterval("response_deadline"),
+    );
+    let mut missed = config();
+    missed.max_missed_offers = Some(0);
+    refused(missed, Error::ZeroInterval("max_missed_offers"));
+    // A rule's own error comes wrapped with the rule's place.
+    let steps = Route::default()
+        .escalate(EscalationStep::after(Millis(9)))
+        .escalate(EscalationStep::after(Millis(3)));
+    refused(
+        config().rules(RuleSet::default().rule(Rule::when("a", "b").then(steps.clone()))),
+        Error::InvalidRule {
+            rule: Some(0),
+            error: Box::new(Error::EscalationNotIncreasing { step: 1 }),
+        },
+    );
+    refused(
+        config().rules(RuleSet::default().otherwise(Route::default().skill("billing", 0))),
+        Error::InvalidRule {
+            rule: None,
+            error: Box::new(Error::ZeroSkillLevel("billing".into())),
+        },
+    );
+}
+
+#[test]
+fn offer_events_without_an_offer() {
+    // 2 is held by ann outright (no offers on this configuration); 3 waits.
+    for (conversation, agent) in [(2_u64, "ann"), (3, "ann"), (2, "bob")] {
+        let no_offer = || Error::NoOffer {
+            conversation: conversation.into(),
+            agent: agent.into(),
+        };
+        refused(
+            Event::OfferAccepted {
+                conversation: conversation.into(),
+                agent: agent.into(),
+            },
+            no_offer(),
+        );
+        refused(
+            Event::OfferDeclined {
+                conversation: conversation.into(),
+                agent: agent.into(),
+            },
+            no_offer(),
+        );
+    }
+    refused(
+        Event::OfferAccepted {
+            conversation: 1_u64.into(),
+            agent: "ann".into(),
+        },
+        Error::ConversationEnded(1_u64.into()),
+    );
+}
+
+#[test]
+fn rules_replaced_with_unknown_names_or_steps_out_of_order() {
+    refused(
+        Event::RulesReplaced {
+            rules: RuleSet::default()
+                .rule(Rule::default())
+                .rule(Rule::when("a", "b").on_channel("fax")),
+        },
+        Error::InvalidRule {
+            rule: Some(1),
+            error: Box::new(Error::UnknownChannel("fax".into())),
+        },
+    );
+    refused(
+        Event::RulesReplaced {
+            rules: RuleSet::default().otherwise(
+                Route::default()
+                    .escalate(EscalationStep::after(Millis(5)))
+                    .escalate(EscalationStep::after(Millis(5))),
+            ),
+        },
+        Error::InvalidRule {
+            rule: None,
+            error: Box::new(Error::EscalationNotIncreasing { step: 1 }),
+        },
+    );
+}
+
+#[test]
+fn escalation_steps_out_of_order_in_an_arrival() {
+    refused(
+        arrive(
+            9,
+            ConversationSpec::new("sms", "c")
+                .escalate(EscalationStep::after(Millis(60_000)).skill("billing", 1))
+                .escalate(EscalationStep::after(Millis(120_000)))
+                .escalate(EscalationStep::after(Millis(90_000))),
+        ),
+        Error::EscalationNotIncreasing { step: 2 },
+    );
+    refused(
+        arrive(
+            9,
+            ConversationSpec::new("sms", "c").escalate(EscalationStep::after(Millis(1)).team("x")),
+        ),
+        Error::UnknownTeam("x".into()),
+    );
+}
+
+/// The README's "Bad input" table names every variant of `Error`, so a new
+/// variant cannot be added without saying what causes it and which test
+/// proves it changes nothing.
+#[test]
+fn every_error_variant_is_in_the_readme_table() {
+    let source = include_str!("../src/error.rs");
+    let body = source
+        .split("pub enum Error {")
+        .nth(1)
+        .expect("src/error.rs declares `pub enum Error`");
+    let variants: Vec<&str> = body
+        .lines()
+        .take_while(|line| *line != "}")
+        .filter(|line| line.starts_with("    ") && !line.starts_with("     "))
+        .map(str::trim)
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|line| line.split([' ', '(', '{', ',']).next().unwrap())
+        .collect();
+    assert!(variants.len() >= 28, "found only {variants:?}");
+    let readme = include_str!("../README.md");
+    let table = readme
+        .split("## Bad input")
+        .nth(1)
+        .expect("the README has a \"Bad input\" section");
+    for variant in variants {
+        assert!(
+            table.contains(&format!("| `{variant}` |")),
+            "the README's bad-input table lacks `{variant}`"
+        );
+    }
+    // Every test the table names exists.
+    let tests = [
+        include_str!("errors.rs"),
+        include_str!("permissions.rs"),
+        include_str!("timers.rs"),
+    ]
+    .concat();
+    let rows = table.lines().take_while(|l| !l.starts_with("## "));
+    for row in rows.filter(|l| l.starts_with("| `")) {
+        let named = row.rsplit('|').nth(1).unwrap();
+        for name in named.split('`').skip(1).step_by(2) {
+            assert!(
+                tests.contains(&format!("fn {name}(")),
+                "the table names a test `{name}` that does not exist"
+            );
+        }
+    }
 }
