@@ -28,8 +28,8 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use omnirouter::{
-    AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId,
-    Presence, Role, Router, SkillLevel, Timestamp, TransferTarget,
+    AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Presence, Role,
+    Router, SkillLevel, Timestamp, TransferTarget,
 };
 
 // ---- live bytes --------------------------------------------------------
@@ -55,7 +55,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         // SAFETY: the caller's contract is passed on.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -167,7 +170,7 @@ fn agent_spec(rng: &mut Rng, a: u64) -> (AgentSpec, Caps) {
         spec = spec.skill(skill(t), 1 + rng.below(5) as u8);
     }
     spec = spec.team(team(1 + rng.below(TEAMS - 1)));
-    if a % 200 == 0 {
+    if a.is_multiple_of(200) {
         spec = spec.team(team(BACK_OFFICE));
     }
     (spec, caps)
@@ -516,17 +519,17 @@ impl Driver {
     /// comes back.
     fn presence(&mut self, target: &mut impl Target) {
         let limit = (self.agents as usize / 50).max(4);
-        if self.away.len() >= limit || self.rng.below(2) == 0 {
-            if let Some(a) = self.away.pop_front() {
-                self.presence[a as usize] = Presence::Available;
-                return self.send(
-                    target,
-                    Event::PresenceChanged {
-                        agent: a.into(),
-                        presence: Presence::Available,
-                    },
-                );
-            }
+        if (self.away.len() >= limit || self.rng.below(2) == 0)
+            && let Some(a) = self.away.pop_front()
+        {
+            self.presence[a as usize] = Presence::Available;
+            return self.send(
+                target,
+                Event::PresenceChanged {
+                    agent: a.into(),
+                    presence: Presence::Available,
+                },
+            );
         }
         let a = self.rng.below(self.agents);
         if self.presence[a as usize] != Presence::Available {
@@ -622,19 +625,19 @@ impl Driver {
 
     /// A super admin joins a held conversation, or leaves one joined earlier.
     fn admin(&mut self, target: &mut impl Target) {
-        if self.joined.len() >= 8 || self.rng.below(2) == 0 {
-            if let Some((c, admin)) = self.joined.pop_front() {
-                if self.state[c as usize] != ENDED {
-                    self.send(
-                        target,
-                        Event::AdminLeft {
-                            conversation: c.into(),
-                            admin: admin.into(),
-                        },
-                    );
-                }
-                return;
+        if (self.joined.len() >= 8 || self.rng.below(2) == 0)
+            && let Some((c, admin)) = self.joined.pop_front()
+        {
+            if self.state[c as usize] != ENDED {
+                self.send(
+                    target,
+                    Event::AdminLeft {
+                        conversation: c.into(),
+                        admin: admin.into(),
+                    },
+                );
             }
+            return;
         }
         if let Some((c, _)) = self.oldest_held() {
             self.held.push_back(c);
@@ -747,16 +750,21 @@ fn main() {
     // `--kinds`: also time each event kind (on stderr).
     let by_kind = std::env::args().any(|a| a == "--kinds");
     let started = Instant::now();
+    let option = |name: &str| -> Option<u64> {
+        std::env::args()
+            .skip_while(|a| a != name)
+            .nth(1)
+            .map(|n| n.parse().expect("a number"))
+    };
     // `--agents N` measures one size only (for profiling).
-    let only: Option<u64> = std::env::args()
-        .skip_while(|a| a != "--agents")
-        .nth(1)
-        .map(|n| n.parse().expect("--agents takes a number"));
+    let only = option("--agents");
     let all: &[u64] = &[1_000, 10_000, 100_000, 1_000_000];
     let only_one = only.map(|n| [n]);
     let sizes: &[u64] = only_one.as_ref().map_or(all, |one| one);
-    let lines: &[usize] = &[0, 10_000, 1_000_000];
-    let events = if quick { 200_000 } else { 2_000_000 };
+    // `--waiting N` and `--events N` also narrow the run, for profiling.
+    let one_line = option("--waiting").map(|n| [n as usize]);
+    let lines: &[usize] = one_line.as_ref().map_or(&[0, 10_000, 1_000_000], |one| one);
+    let events = option("--events").unwrap_or(if quick { 200_000 } else { 2_000_000 });
     let naive_events = if quick { 300 } else { 3_000 };
     let mut rows = Vec::new();
 
@@ -782,7 +790,10 @@ fn main() {
         driver.fill(&mut router, held.min(1_000), 0);
         driver.run(&mut router, 20_000);
         let bytes_per_agent = (live() - empty) as f64 / agents as f64;
-        eprintln!("[{:.1}s] {agents} agents built", started.elapsed().as_secs_f64());
+        eprintln!(
+            "[{:.1}s] {agents} agents built",
+            started.elapsed().as_secs_f64()
+        );
         driver.fill(&mut router, held, 0);
         let hashmap = hashmap_ns(agents, 2_000_000);
         for &waiting in lines {
@@ -800,12 +811,19 @@ fn main() {
                 let mut kinds = driver.kinds.take().unwrap_or_default();
                 kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
                 for (name, count, ns) in kinds {
-                    eprintln!("    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time", ns as f64 / count as f64, 0.0);
+                    eprintln!(
+                        "    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time",
+                        ns as f64 / count as f64,
+                        0.0
+                    );
                 }
             }
             // The naive reference scans everything and clones itself per
             // event: only where it finishes in reasonable time.
-            eprintln!("[{:.1}s] {agents} agents, {waiting} waiting: router done", started.elapsed().as_secs_f64());
+            eprintln!(
+                "[{:.1}s] {agents} agents, {waiting} waiting: router done",
+                started.elapsed().as_secs_f64()
+            );
             let naive = (!no_naive && agents <= 10_000 && waiting <= 10_000)
                 .then(|| naive(agents, held, waiting, naive_events));
             let row = Row {
@@ -843,9 +861,7 @@ fn main() {
 }
 
 fn print_row(r: &Row) {
-    let opt = |v: Option<f64>, digits: usize| {
-        v.map_or("-".to_owned(), |v| format!("{v:.digits$}"))
-    };
+    let opt = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
     println!(
         "{:>7} {:>8} {:>10.0} {:>12.0} {:>12} {:>9} {:>10.1} {:>11.0} {:>11}",
         si(r.agents),

@@ -171,7 +171,9 @@ pub(crate) struct AgentChannel {
     /// Slots busy with wrap-up after a conversation ended.
     pub(crate) wrapping: u32,
     /// The key under which the agent is listed as free in every class of
-    /// `classes`, or `None` when it has no room here.
+    /// `classes`, or `None`. Kept lazily (see `Router::sync`): while listed,
+    /// it is at most the agent's current key, and the agent may since have
+    /// become full or unavailable.
     pub(crate) listed: Option<RankKey>,
     /// The routing classes of this channel the agent is eligible for.
     pub(crate) classes: Vec<ClassIx>,

@@ -28,7 +28,7 @@ impl Router {
 
     /// The key `agent` should be listed under on `channel`, or `None` if it
     /// must not get conversations there now.
-    fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
+    pub(super) fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
         (agent.is_routable() && self.has_room(agent, channel)).then(|| {
             self.config.strategy.rank(&RankInput {
                 channel_load: agent.channels[channel.get()].load,
@@ -39,24 +39,74 @@ impl Router {
         })
     }
 
-    /// Brings `a`'s entries in its classes' free-agent lines up to date.
+    /// Brings `a`'s entries in its classes' free-agent lines up to date,
+    /// lazily: an entry whose key is at or below the agent's wanted key
+    /// stays, as a lower bound that [`best_agent`](Self::best_agent) checks
+    /// and fixes when it comes first in a line. Only a new listing, or a
+    /// key that dropped below its entry's, is written at once.
+    ///
+    /// An assignment only raises an agent's keys, so it costs nothing
+    /// here; a release that returns an agent to the key it is listed at
+    /// costs nothing either.
     pub(super) fn sync(&mut self, a: AgentIx) {
         for c in self.catalog.channel_ixs() {
             let want = self.wanted_listing(&self.agents[a], c);
-            let line = &mut self.agents[a].channels[c.get()];
-            if want == line.listed {
-                continue;
+            let have = self.agents[a].channels[c.get()].listed;
+            let lower_bound = match (have, want) {
+                (Some(have), Some(want)) => have <= want,
+                (None, Some(_)) => false,
+                (_, None) => true,
+            };
+            if !lower_bound {
+                self.relist(a, c, want);
             }
-            let was = std::mem::replace(&mut line.listed, want);
-            for &k in &line.classes {
-                let free = &mut self.classes[k].free_agents;
-                if let Some(key) = was {
-                    free.remove(&(key, a));
-                }
-                if let Some(key) = want {
-                    free.insert((key, a));
-                }
+        }
+    }
+
+    /// Lists `a` under `want` (or nowhere) in every class of its `channel`.
+    fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
+        let line = &mut self.agents[a].channels[channel.get()];
+        let was = std::mem::replace(&mut line.listed, want);
+        for &k in &line.classes {
+            let free = &mut self.classes[k].free_agents;
+            if let Some(key) = was {
+                free.remove(&(key, a));
             }
+            if let Some(key) = want {
+                free.insert((key, a));
+            }
+        }
+    }
+
+    /// The best free agent of class `k` other than `skip`: the first in
+    /// its line by strategy key (for round robin, the first after the
+    /// channel's cursor, wrapping around).
+    ///
+    /// Entries are lower bounds of their agents' keys (see
+    /// [`sync`](Self::sync)): the first entry whose agent is wanted at
+    /// exactly that key is the best, since every agent passed over was
+    /// fixed first and every later entry is at most its agent's key. An
+    /// entry met out of date is fixed in all of its agent's classes.
+    pub(super) fn best_agent(&mut self, k: ClassIx, skip: Option<AgentIx>) -> Option<AgentIx> {
+        let channel = self.classes[k].key.channel;
+        let cursor = match self.config.strategy {
+            Strategy::RoundRobin => self.channels[channel.get()].cursor,
+            _ => None,
+        };
+        loop {
+            let free = &self.classes[k].free_agents;
+            let after = cursor.map(|c| (RankKey(c.0, u64::MAX, u64::MAX), AgentIx(u32::MAX)));
+            let mut line = after
+                .into_iter()
+                .flat_map(|from| free.range(from..))
+                .chain(free.iter())
+                .filter(|&&(_, agent)| Some(agent) != skip);
+            let &(key, a) = line.next()?;
+            let want = self.wanted_listing(&self.agents[a], channel);
+            if want == Some(key) {
+                return Some(a);
+            }
+            self.relist(a, channel, want);
         }
     }
 
@@ -163,17 +213,17 @@ impl Router {
         let now = self.now;
         let channel = self.conversations[ci].channel;
         let cost = u64::from(self.catalog.cost(channel));
+        if self.config.strategy == Strategy::RoundRobin
+            && let Some(key) = self.wanted_listing(&self.agents[a], channel)
+        {
+            self.channels[channel.get()].cursor = Some(key);
+        }
         let agent = &mut self.agents[a];
         agent.channels[channel.get()].load += 1;
         agent.total_load += 1;
         agent.used_units += cost;
         agent.inbox.push(ci);
         agent.last_assigned = now;
-        if let Some(key) = agent.channels[channel.get()].listed
-            && self.config.strategy == Strategy::RoundRobin
-        {
-            self.channels[channel.get()].cursor = Some(key);
-        }
         self.sync(a);
         match self.config.channels[channel.get()].offer_timeout {
             Some(timeout) => {
@@ -373,8 +423,7 @@ impl Router {
         }
         self.leave_class_line(ci);
         self.conversations[ci].class = k;
-        let cursor = self.channels[self.conversations[ci].channel.get()].cursor;
-        match self.classes[k].best_agent(cursor, None) {
+        match self.best_agent(k, None) {
             Some(a) => {
                 self.leave_channel_line(ci);
                 self.assign(ci, a, out);
@@ -394,9 +443,7 @@ impl Router {
     /// Gives `ci` (detached) to the best free eligible agent other than
     /// `skip`, or puts it in line.
     pub(super) fn route(&mut self, ci: ConvIx, skip: Option<AgentIx>, out: &mut Decisions) {
-        let conversation = &self.conversations[ci];
-        let cursor = self.channels[conversation.channel.get()].cursor;
-        match self.classes[conversation.class].best_agent(cursor, skip) {
+        match self.best_agent(self.conversations[ci].class, skip) {
             Some(a) => self.assign(ci, a, out),
             None => self.enqueue(ci, out),
         }
@@ -423,11 +470,10 @@ impl Router {
                 return Some(ci);
             }
         }
-        agent
-            .channels
-            .iter()
-            .filter(|line| line.listed.is_some())
-            .flat_map(|line| line.classes.iter())
+        self.catalog
+            .channel_ixs()
+            .filter(|&c| self.wanted_listing(agent, c).is_some())
+            .flat_map(|c| agent.channels[c.get()].classes.iter())
             .filter_map(|&k| self.classes[k].head())
             .min()
             .map(|(_, ci)| ci)

@@ -258,7 +258,7 @@ impl Router {
         self.arm_escalation(ci);
         self.conversation_ids.insert(id, ci);
         match self.preferred_agent(ci) {
-            Some(p) if self.agents[p].channels[channel.get()].listed.is_some() => {
+            Some(p) if self.wanted_listing(&self.agents[p], channel).is_some() => {
                 self.assign(ci, p, out)
             }
             Some(p) => {
