@@ -95,7 +95,7 @@ impl Router {
         };
         loop {
             let free = &self.classes[k].free_agents;
-            let after = cursor.map(|c| (RankKey(c.0, u64::MAX, u64::MAX), AgentIx(u32::MAX)));
+            let after = cursor.map(|c| (RankKey(c.0, u64::MAX), AgentIx(u32::MAX)));
             let mut line = after
                 .into_iter()
                 .flat_map(|from| free.range(from..))
