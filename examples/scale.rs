@@ -705,6 +705,34 @@ impl Driver {
     }
 }
 
+/// What one more agent costs in a centre whose routing classes all exist:
+/// live bytes after adding a tenth as many agents again (at least 100),
+/// divided by their number. They are removed again afterwards.
+fn marginal_agent_bytes(driver: &mut Driver, router: &mut Router) -> f64 {
+    let extra = (driver.agents / 10).max(100);
+    let first = driver.agents + ADMINS;
+    let mut rng = Rng(17);
+    let specs: Vec<AgentSpec> = (first..first + extra)
+        .map(|a| agent_spec(&mut rng, a).0)
+        .collect();
+    let before = live();
+    for (a, spec) in (first..).zip(specs) {
+        driver.send(
+            router,
+            Event::AgentAdded {
+                agent: a.into(),
+                spec,
+                presence: Presence::Available,
+            },
+        );
+    }
+    let bytes = (live() - before) as f64 / extra as f64;
+    for a in first..first + extra {
+        driver.send(router, Event::AgentRemoved { agent: a.into() });
+    }
+    bytes
+}
+
 /// `HashMap<u64, u64>` with `size` entries: ns per insert plus remove.
 fn hashmap_ns(size: u64, ops: u64) -> f64 {
     let mut rng = Rng(99);
@@ -784,17 +812,15 @@ fn main() {
         let held = agents as usize;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
         let mut driver = Driver::new(agents, reserve);
-        let empty = live();
         let mut router = Router::new(config()).expect("a valid configuration");
         driver.build(&mut router);
-        driver.fill(&mut router, held.min(1_000), 0);
+        driver.fill(&mut router, held, 0);
         driver.run(&mut router, 20_000);
-        let bytes_per_agent = (live() - empty) as f64 / agents as f64;
+        let bytes_per_agent = marginal_agent_bytes(&mut driver, &mut router);
         eprintln!(
             "[{:.1}s] {agents} agents built",
             started.elapsed().as_secs_f64()
         );
-        driver.fill(&mut router, held, 0);
         let hashmap = hashmap_ns(agents, 2_000_000);
         for &waiting in lines {
             let before = (live(), driver.waiting_count);
