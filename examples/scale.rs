@@ -6,17 +6,21 @@
 //! ```
 //!
 //! It builds centres of 1k, 10k, 100k and 1M agents (five channels, fifty
-//! skills, twenty teams, per-channel capacities 1-5), grows the line to 0,
-//! 10k and 1M waiting conversations, and at each point runs the same mixed
-//! steady-state workload: arrivals, resolves, abandons, presence changes,
-//! transfers (to teams, skills and people), customer messages, replies,
-//! super admins joining and leaving, agents updated, removed and re-added,
-//! and ticks. It prints ns per event, events per second and live bytes per
-//! agent and per waiting conversation (a counting global allocator), runs
-//! the same workload on the naive reference router of the tests where that
-//! finishes in reasonable time, and times a `HashMap<u64, u64>` insert plus
-//! remove at the same size as a yardstick. The last line holds the ratios
-//! the README's "Performance" section quotes.
+//! skills, twenty teams, per-channel capacities 1-5), holding half as many
+//! conversations as agents, grows the line to 0, 10k and 1M waiting
+//! conversations, and at each point runs the same mixed steady-state
+//! workload: arrivals, resolves, abandons, presence changes, transfers (to
+//! teams, skills and people), customer messages, replies, super admins
+//! joining and leaving, agents updated, removed and re-added, and ticks.
+//!
+//! It prints ns per event, events per second, and live bytes per agent and
+//! per waiting conversation (a counting global allocator), and times a
+//! `HashMap<u64, u64>` insert plus remove at the same size as a yardstick.
+//! It runs the same events on the naive reference router of the tests where
+//! that finishes in reasonable time: 1k agents with 1k waiting and 10k with
+//! 10k (a quick run: 10k with 1k, and no line of 1M, to stay within a
+//! minute).
+//! The last line holds the ratios the README's "Performance" section quotes.
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -309,6 +313,48 @@ impl Driver {
             events: 0,
             replies: true,
             kinds: None,
+        }
+    }
+
+    /// Makes every routing class the workload uses, before any agent
+    /// joins, so that the agents' memory can be measured with their places
+    /// in every class: one conversation per class arrives, waits and is
+    /// abandoned.
+    fn create_classes(&mut self, target: &mut impl Target) {
+        let mut specs = Vec::new();
+        for c in 0..CHANNELS.len() {
+            let plain = || ConversationSpec::new(CHANNELS[c], 0_u64);
+            specs.push((c, plain()));
+            for t in LANGUAGES..SKILLS {
+                for level in 1..=3 {
+                    specs.push((c, plain().skill(skill(t), level)));
+                }
+            }
+            for l in 1..LANGUAGES {
+                specs.push((c, plain().skill(skill(l), 1)));
+            }
+            for t in 0..TEAMS {
+                specs.push((c, plain().team(team(t))));
+            }
+        }
+        for (c, spec) in specs {
+            let id = self.next_conversation;
+            self.next_conversation += 1;
+            self.state.push(ENDED);
+            self.channel.push(c as u8);
+            self.send(
+                target,
+                Event::ConversationArrived {
+                    conversation: id.into(),
+                    spec,
+                },
+            );
+            self.send(
+                target,
+                Event::ConversationAbandoned {
+                    conversation: id.into(),
+                },
+            );
         }
     }
 
@@ -705,34 +751,6 @@ impl Driver {
     }
 }
 
-/// What one more agent costs in a centre whose routing classes all exist:
-/// live bytes after adding a tenth as many agents again (at least 100),
-/// divided by their number. They are removed again afterwards.
-fn marginal_agent_bytes(driver: &mut Driver, router: &mut Router) -> f64 {
-    let extra = (driver.agents / 10).max(100);
-    let first = driver.agents + ADMINS;
-    let mut rng = Rng(17);
-    let specs: Vec<AgentSpec> = (first..first + extra)
-        .map(|a| agent_spec(&mut rng, a).0)
-        .collect();
-    let before = live();
-    for (a, spec) in (first..).zip(specs) {
-        driver.send(
-            router,
-            Event::AgentAdded {
-                agent: a.into(),
-                spec,
-                presence: Presence::Available,
-            },
-        );
-    }
-    let bytes = (live() - before) as f64 / extra as f64;
-    for a in first..first + extra {
-        driver.send(router, Event::AgentRemoved { agent: a.into() });
-    }
-    bytes
-}
-
 /// `HashMap<u64, u64>` with `size` entries: ns per insert plus remove.
 fn hashmap_ns(size: u64, ops: u64) -> f64 {
     let mut rng = Rng(99);
@@ -756,11 +774,18 @@ struct Row {
     agents: u64,
     waiting: usize,
     ns: f64,
-    /// The reference and the router on the same short run.
-    naive: Option<(f64, f64)>,
     hashmap_ns: f64,
     bytes_per_agent: f64,
     bytes_per_waiting: Option<f64>,
+}
+
+/// The naive reference and the router on the same events.
+struct Naive {
+    agents: u64,
+    waiting: usize,
+    events: u64,
+    reference_ns: f64,
+    router_ns: f64,
 }
 
 fn si(n: u64) -> String {
@@ -772,91 +797,108 @@ fn si(n: u64) -> String {
     }
 }
 
+/// The value of `--name N`, if given.
+fn option(name: &str) -> Option<u64> {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .map(|n| n.parse().expect("a number"))
+}
+
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let no_naive = std::env::args().any(|a| a == "--no-naive");
-    // `--kinds`: also time each event kind (on stderr).
-    let by_kind = std::env::args().any(|a| a == "--kinds");
+    let quick = flag("--quick");
     let started = Instant::now();
-    let option = |name: &str| -> Option<u64> {
-        std::env::args()
-            .skip_while(|a| a != name)
-            .nth(1)
-            .map(|n| n.parse().expect("a number"))
+    // For profiling: `--agents N`, `--waiting N` and `--events N` narrow
+    // the run, `--no-naive` leaves the reference out, `--kinds` also times
+    // each event kind (on stderr).
+    // A quick run leaves out the centre of 1M agents: making its routing
+    // classes alone takes about 40 s on two cores.
+    let all_sizes: &[u64] = if quick {
+        &[1_000, 10_000, 100_000]
+    } else {
+        &[1_000, 10_000, 100_000, 1_000_000]
     };
-    // `--agents N` measures one size only (for profiling).
-    let only = option("--agents");
-    let all: &[u64] = &[1_000, 10_000, 100_000, 1_000_000];
-    let only_one = only.map(|n| [n]);
-    let sizes: &[u64] = only_one.as_ref().map_or(all, |one| one);
-    // `--waiting N` and `--events N` also narrow the run, for profiling.
+    let one_size = option("--agents").map(|n| [n]);
+    let sizes: &[u64] = one_size.as_ref().map_or(all_sizes, |one| one);
     let one_line = option("--waiting").map(|n| [n as usize]);
-    let lines: &[usize] = one_line.as_ref().map_or(&[0, 10_000, 1_000_000], |one| one);
-    let events = option("--events").unwrap_or(if quick { 200_000 } else { 2_000_000 });
-    let naive_events = if quick { 300 } else { 3_000 };
-    let mut rows = Vec::new();
+    // A quick run leaves out the line of 1M, which takes long to build.
+    let all_lines: &[usize] = if quick {
+        &[0, 10_000]
+    } else {
+        &[0, 10_000, 1_000_000]
+    };
+    let lines: &[usize] = one_line.as_ref().map_or(all_lines, |one| one);
+    let events = option("--events").unwrap_or(if quick { 50_000 } else { 1_000_000 });
+    let by_kind = flag("--kinds");
+
+    // The reference at 10k agents takes tens of seconds to build: a quick
+    // run gives it a shorter line.
+    let naive_sizes: &[(u64, usize)] = if flag("--no-naive") {
+        &[]
+    } else if quick {
+        &[(10_000, 1_000)]
+    } else {
+        &[(1_000, 1_000), (10_000, 10_000)]
+    };
+    let naive_events = if quick { 100 } else { 1_000 };
 
     println!(
-        "{:>7} {:>8} {:>10} {:>12} {:>12} {:>9} {:>10} {:>11} {:>11}",
+        "{:>7} {:>8} {:>10} {:>10} {:>10} {:>9} {:>11} {:>10}",
         "agents",
         "waiting",
         "ns/event",
         "events/s",
-        "naive ns",
-        "speedup",
         "hashmap ns",
+        "x hashmap",
         "bytes/agent",
         "bytes/wait"
     );
+    let mut rows = Vec::new();
     for &agents in sizes {
-        let held = agents as usize;
+        let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
         let mut driver = Driver::new(agents, reserve);
+        let classes_alone = {
+            let mut empty = Router::new(config()).expect("a valid configuration");
+            let mut driver = Driver::new(0, 1_000);
+            let before = live();
+            driver.create_classes(&mut empty);
+            live() - before
+        };
         let mut router = Router::new(config()).expect("a valid configuration");
+        let before = live();
         driver.build(&mut router);
+        progress(started, &format!("{} agents", si(agents)));
+        driver.create_classes(&mut router);
+        let bytes_per_agent = (live() - before - classes_alone) as f64 / agents as f64;
+        progress(started, &format!("{} agents and their classes", si(agents)));
         driver.fill(&mut router, held, 0);
         driver.run(&mut router, 20_000);
-        let bytes_per_agent = marginal_agent_bytes(&mut driver, &mut router);
-        eprintln!(
-            "[{:.1}s] {agents} agents built",
-            started.elapsed().as_secs_f64()
-        );
+        progress(started, &format!("{} conversations held", si(held as u64)));
         let hashmap = hashmap_ns(agents, 2_000_000);
+        // Bytes per waiting conversation: from the line's start, so that the
+        // growth of vectors (doubling) is spread over many.
+        let start = (live(), driver.waiting_count);
         for &waiting in lines {
-            let before = (live(), driver.waiting_count);
             driver.fill(&mut router, held, waiting);
             let bytes_per_waiting = (waiting > 0).then(|| {
-                (live() - before.0) as f64 / (driver.waiting_count - before.1).max(1) as f64
+                (live() - start.0) as f64 / (driver.waiting_count - start.1).max(1) as f64
             });
+            progress(started, &format!("{} waiting", si(waiting as u64)));
             driver.run(&mut router, events / 10);
             let (took, sent) = driver.run(&mut router, events);
             let ns = took.as_nanos() as f64 / sent as f64;
             if by_kind {
-                driver.kinds = Some(Vec::new());
-                driver.run(&mut router, events / 2);
-                let mut kinds = driver.kinds.take().unwrap_or_default();
-                kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
-                for (name, count, ns) in kinds {
-                    eprintln!(
-                        "    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time",
-                        ns as f64 / count as f64,
-                        0.0
-                    );
-                }
+                print_kinds(&mut driver, &mut router, events / 2);
             }
-            // The naive reference scans everything and clones itself per
-            // event: only where it finishes in reasonable time.
-            eprintln!(
-                "[{:.1}s] {agents} agents, {waiting} waiting: router done",
-                started.elapsed().as_secs_f64()
-            );
-            let naive = (!no_naive && agents <= 10_000 && waiting <= 10_000)
-                .then(|| naive(agents, held, waiting, naive_events));
             let row = Row {
                 agents,
                 waiting,
                 ns,
-                naive,
                 hashmap_ns: hashmap,
                 bytes_per_agent,
                 bytes_per_waiting,
@@ -865,58 +907,120 @@ fn main() {
             rows.push(row);
         }
     }
-
-    if only.is_some() {
-        return;
+    let naive: Vec<Naive> = naive_sizes
+        .iter()
+        .map(|&(agents, waiting)| {
+            progress(
+                started,
+                &format!("the naive reference, {} agents", si(agents)),
+            );
+            naive(agents, waiting, naive_events)
+        })
+        .collect();
+    for n in &naive {
+        println!(
+            "naive reference, {} agents, {} waiting, the same {} events: {:.0} ns/event, the router {:.0} ns/event: {:.0}x",
+            si(n.agents),
+            si(n.waiting as u64),
+            n.events,
+            n.reference_ns,
+            n.router_ns,
+            n.reference_ns / n.router_ns
+        );
     }
-    let at = |agents: u64, waiting: usize| {
-        rows.iter()
-            .find(|r| r.agents == agents && r.waiting == waiting)
-            .expect("every size was measured")
-    };
-    let flatness = at(1_000_000, 0).ns / at(1_000, 0).ns;
-    let ten_k = at(10_000, 10_000);
-    let speedup = ten_k.naive.map_or(f64::NAN, |(slow, fast)| slow / fast);
-    let cost = at(100_000, 0).ns / at(100_000, 0).hashmap_ns;
     println!(
-        "{} run, {:.1} s; ns/event includes building each event and reading its decisions",
+        "{} run, {:.1} s; ns/event includes making each event and reading its decisions",
         if quick { "quick" } else { "full" },
         started.elapsed().as_secs_f64()
     );
+    let at = |agents: u64, waiting: usize| {
+        rows.iter()
+            .find(|r| r.agents == agents && r.waiting == waiting)
+            .map_or(f64::NAN, |r| r.ns)
+    };
+    let largest = rows.iter().map(|r| r.agents).max().unwrap_or(0);
+    let flatness = at(largest, 0) / at(1_000, 0);
+    if largest != 1_000_000 {
+        println!(
+            "flatness is ns/event at {} agents over 1k: this run has no 1M centre",
+            si(largest)
+        );
+    }
+    let speedup = naive
+        .iter()
+        .find(|n| n.agents == 10_000)
+        .map_or(f64::NAN, |n| n.reference_ns / n.router_ns);
+    let cost = rows
+        .iter()
+        .find(|r| r.agents == 100_000 && r.waiting == 0)
+        .map_or(f64::NAN, |r| r.ns / r.hashmap_ns);
     println!("flatness={flatness:.2} speedup_vs_naive_10k={speedup:.0} cost_vs_hashmap={cost:.1}");
 }
 
+/// Where the run is, on stderr.
+fn progress(started: Instant, what: &str) {
+    eprintln!("[{:6.1} s] {what}", started.elapsed().as_secs_f64());
+}
+
 fn print_row(r: &Row) {
-    let opt = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
     println!(
-        "{:>7} {:>8} {:>10.0} {:>12.0} {:>12} {:>9} {:>10.1} {:>11.0} {:>11}",
+        "{:>7} {:>8} {:>10.0} {:>10.0} {:>10.1} {:>9.0} {:>11.0} {:>10}",
         si(r.agents),
         si(r.waiting as u64),
         r.ns,
         1e9 / r.ns,
-        opt(r.naive.map(|(slow, _)| slow), 0),
-        opt(r.naive.map(|(slow, fast)| slow / fast), 0),
         r.hashmap_ns,
+        r.ns / r.hashmap_ns,
         r.bytes_per_agent,
-        opt(r.bytes_per_waiting, 0),
+        r.bytes_per_waiting
+            .map_or("-".to_owned(), |b| format!("{b:.0}")),
     );
 }
 
+/// Runs `events` more steps timing each event kind, and prints the times.
+fn print_kinds(driver: &mut Driver, router: &mut Router, events: u64) {
+    driver.kinds = Some(Vec::new());
+    driver.run(router, events);
+    let mut kinds = driver.kinds.take().unwrap_or_default();
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
+    let total: u128 = kinds.iter().map(|k| k.2).sum();
+    for (name, count, ns) in kinds {
+        eprintln!(
+            "    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time",
+            ns as f64 / count as f64,
+            100.0 * ns as f64 / total as f64
+        );
+    }
+}
+
 /// The same centre and events on the naive reference router and on the
-/// router (without replies, which the reference does not know): ns per
-/// event of each.
-fn naive(agents: u64, held: usize, waiting: usize, events: u64) -> (f64, f64) {
-    fn one(target: &mut impl Target, agents: u64, held: usize, waiting: usize, events: u64) -> f64 {
-        let mut driver = Driver::new(agents, held * 2 + waiting * 2 + 3 * events as usize);
+/// router.
+///
+/// The reference clones itself on every event and scans everything, so
+/// building a centre for it costs minutes: here the line is made first,
+/// while no agent is there, then the agents join, and the workload runs
+/// with few conversations held (it resolves whenever one is), so that the
+/// build stays within seconds. Replies are left out: the reference does not
+/// know them.
+fn naive(agents: u64, waiting: usize, events: u64) -> Naive {
+    fn one(target: &mut impl Target, agents: u64, waiting: usize, events: u64) -> f64 {
+        let mut driver = Driver::new(agents, 3 * waiting + 3 * events as usize);
         driver.replies = false;
+        driver.fill(target, 0, waiting);
         driver.build(target);
-        driver.fill(target, held, waiting);
+        driver.fill(target, 0, waiting);
         let (took, sent) = driver.run(target, events);
         took.as_nanos() as f64 / sent as f64
     }
     let mut router = Router::new(config()).expect("a valid configuration");
-    let fast = one(&mut router, agents, held, waiting, events);
+    let router_ns = one(&mut router, agents, waiting, events);
     let mut reference = reference::Reference::new(config());
-    let slow = one(&mut reference, agents, held, waiting, events);
-    (slow, fast)
+    let reference_ns = one(&mut reference, agents, waiting, events);
+    Naive {
+        agents,
+        waiting,
+        events,
+        reference_ns,
+        router_ns,
+    }
 }
