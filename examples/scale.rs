@@ -316,14 +316,13 @@ impl Driver {
         }
     }
 
-    /// Makes every routing class the workload uses, before any agent
-    /// joins, so that the agents' memory can be measured with their places
-    /// in every class: one conversation per class arrives, waits and is
-    /// abandoned.
+    /// Makes every routing class the workload uses, so that the agents'
+    /// memory is measured with their places in every class: one
+    /// conversation per class arrives and is abandoned.
     fn create_classes(&mut self, target: &mut impl Target) {
         let mut specs = Vec::new();
-        for c in 0..CHANNELS.len() {
-            let plain = || ConversationSpec::new(CHANNELS[c], 0_u64);
+        for (c, name) in CHANNELS.iter().enumerate() {
+            let plain = || ConversationSpec::new(*name, 0_u64);
             specs.push((c, plain()));
             for t in LANGUAGES..SKILLS {
                 for level in 1..=3 {
