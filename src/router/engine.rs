@@ -470,8 +470,11 @@ impl Router {
                 return Some(ci);
             }
         }
+        // A channel with nothing waiting has no class with a head: skip it
+        // without looking at its classes.
         self.catalog
             .channel_ixs()
+            .filter(|&c| self.channels[c.get()].waiting.len() > 0)
             .filter(|&c| self.wanted_listing(agent, c).is_some())
             .flat_map(|c| agent.channels[c.get()].classes.iter())
             .filter_map(|&k| self.classes[k].head())
