@@ -5,7 +5,7 @@
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::{Agent, Presence};
+use crate::agent::{Agent, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
@@ -43,39 +43,57 @@ impl Router {
     /// lazily: an entry whose key is at or below the agent's wanted key
     /// stays, as a lower bound that [`best_agent`](Self::best_agent) checks
     /// and fixes when it comes first in a line. Only a new listing, or a
-    /// key that dropped below its entry's, is written at once.
+    /// key that dropped below an entry's, is written at once.
     ///
     /// An assignment only raises an agent's keys, so it costs nothing
     /// here; a release that returns an agent to the key it is listed at
-    /// costs nothing either.
+    /// costs nothing either, beyond moving back the few entries that were
+    /// raised on their own.
     pub(super) fn sync(&mut self, a: AgentIx) {
         for c in self.catalog.channel_ixs() {
             let want = self.wanted_listing(&self.agents[a], c);
-            let have = self.agents[a].channels[c.get()].listed;
-            let lower_bound = match (have, want) {
-                (Some(have), Some(want)) => have <= want,
-                (None, Some(_)) => false,
-                (_, None) => true,
-            };
-            if !lower_bound {
-                self.relist(a, c, want);
+            let agent = &self.agents[a];
+            let line = &agent.channels[c.get()];
+            match (line.listed, want) {
+                (_, None) => {}
+                (None, Some(_)) => self.relist(a, c, want),
+                (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
+                (Some(have), Some(want)) => {
+                    let too_high: SmallVec<[(ClassIx, RankKey); MAX_RAISED]> = agent
+                        .raised
+                        .iter()
+                        .copied()
+                        .filter(|&(k, key)| key > want && line.classes.contains(&k))
+                        .collect();
+                    for (k, key) in too_high {
+                        let free = &mut self.classes[k].free_agents;
+                        free.remove(&(key, a));
+                        free.insert((have, a));
+                        self.agents[a].raised.retain(|&mut (r, _)| r != k);
+                    }
+                }
             }
         }
     }
 
     /// Lists `a` under `want` (or nowhere) in every class of its `channel`.
     fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
-        let line = &mut self.agents[a].channels[channel.get()];
+        let agent = &mut self.agents[a];
+        let line = &mut agent.channels[channel.get()];
         let was = std::mem::replace(&mut line.listed, want);
         for &k in &line.classes {
             let free = &mut self.classes[k].free_agents;
-            if let Some(key) = was {
+            if let Some(listed) = was {
+                let key = raised_key(&agent.raised, k).unwrap_or(listed);
                 free.remove(&(key, a));
             }
             if let Some(key) = want {
                 free.insert((key, a));
             }
         }
+        agent
+            .raised
+            .retain(|&mut (k, _)| !line.classes.contains(&k));
     }
 
     /// The best free agent of class `k` other than `skip`: the first in
@@ -106,19 +124,39 @@ impl Router {
             if want == Some(key) {
                 return Some(a);
             }
-            self.relist(a, channel, want);
+            let agent = &mut self.agents[a];
+            match want {
+                // Raised (entries are lower bounds): move it up in this
+                // line only, while few lines hold it under keys of their own.
+                Some(raised)
+                    if raised_key(&agent.raised, k).is_some()
+                        || agent.raised.len() < MAX_RAISED =>
+                {
+                    match agent.raised.iter_mut().find(|(r, _)| *r == k) {
+                        Some(entry) => entry.1 = raised,
+                        None => agent.raised.push((k, raised)),
+                    }
+                    let free = &mut self.classes[k].free_agents;
+                    free.remove(&(key, a));
+                    free.insert((raised, a));
+                }
+                _ => self.relist(a, channel, want),
+            }
         }
     }
 
     /// Takes `a` out of every free-agent line, as before a change of spec.
     pub(super) fn unlist(&mut self, a: AgentIx) {
-        for line in self.agents[a].channels.iter_mut() {
-            if let Some(key) = line.listed.take() {
+        let agent = &mut self.agents[a];
+        for line in agent.channels.iter_mut() {
+            if let Some(listed) = line.listed.take() {
                 for &k in &line.classes {
+                    let key = raised_key(&agent.raised, k).unwrap_or(listed);
                     self.classes[k].free_agents.remove(&(key, a));
                 }
             }
         }
+        agent.raised.clear();
     }
 
     /// Fills `a`'s class lists from the existing classes of its channels.
@@ -591,6 +629,12 @@ impl Router {
             self.requeue(ci, None, out);
         }
     }
+}
+
+/// The key of class `k`'s entry for an agent whose raised entries are
+/// `raised`, if it is one of them.
+fn raised_key(raised: &[(ClassIx, RankKey)], k: ClassIx) -> Option<RankKey> {
+    raised.iter().find(|(r, _)| *r == k).map(|&(_, key)| key)
 }
 
 /// Whether `agent`'s skills and teams meet `class` (channel permission aside).

@@ -100,6 +100,7 @@ impl Router {
             joined: SmallVec::new(),
             missed_offers: 0,
             wrap_ups: SmallVec::new(),
+            raised: SmallVec::new(),
             occupancy: Occupancy {
                 epoch: self.stats_epoch,
                 until: self.now,
