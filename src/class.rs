@@ -29,7 +29,8 @@ pub(crate) struct Class {
     pub(crate) key: ClassKey,
     /// Waiting conversations, first in line first.
     pub(crate) queue: BTreeSet<(QueueKey, ConvIx)>,
-    /// Eligible agents with room on the channel, best first.
+    /// Eligible agents with room on the channel, best first, each under a
+    /// key at most its current one (see `Router::sync`).
     pub(crate) free_agents: BTreeSet<(RankKey, AgentIx)>,
     /// Waiting conversations by how long they have waited.
     pub(crate) waiting_since: Waiting,
@@ -50,25 +51,5 @@ impl Class {
     /// The first conversation in line.
     pub(crate) fn head(&self) -> Option<(QueueKey, ConvIx)> {
         self.queue.first().copied()
-    }
-
-    /// The best free agent other than `skip`: the smallest key, or for
-    /// round robin the smallest key after `after`, wrapping around.
-    pub(crate) fn best_agent(
-        &self,
-        after: Option<RankKey>,
-        skip: Option<AgentIx>,
-    ) -> Option<AgentIx> {
-        let allowed = |&&(_, agent): &&(RankKey, AgentIx)| Some(agent) != skip;
-        let from_start = || self.free_agents.iter().find(allowed);
-        let pick = match after {
-            Some(cursor) => self
-                .free_agents
-                .range((RankKey(cursor.0, u64::MAX, u64::MAX), AgentIx(u32::MAX))..)
-                .find(allowed)
-                .or_else(from_start),
-            None => from_start(),
-        };
-        pick.map(|&(_, agent)| agent)
     }
 }

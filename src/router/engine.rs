@@ -5,7 +5,7 @@
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::{Agent, Presence};
+use crate::agent::{Agent, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
@@ -28,7 +28,7 @@ impl Router {
 
     /// The key `agent` should be listed under on `channel`, or `None` if it
     /// must not get conversations there now.
-    fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
+    pub(super) fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
         (agent.is_routable() && self.has_room(agent, channel)).then(|| {
             self.config.strategy.rank(&RankInput {
                 channel_load: agent.channels[channel.get()].load,
@@ -39,36 +39,124 @@ impl Router {
         })
     }
 
-    /// Brings `a`'s entries in its classes' free-agent lines up to date.
+    /// Brings `a`'s entries in its classes' free-agent lines up to date,
+    /// lazily: an entry whose key is at or below the agent's wanted key
+    /// stays, as a lower bound that [`best_agent`](Self::best_agent) checks
+    /// and fixes when it comes first in a line. Only a new listing, or a
+    /// key that dropped below an entry's, is written at once.
+    ///
+    /// An assignment only raises an agent's keys, so it costs nothing
+    /// here; a release that returns an agent to the key it is listed at
+    /// costs nothing either, beyond moving back the few entries that were
+    /// raised on their own.
     pub(super) fn sync(&mut self, a: AgentIx) {
         for c in self.catalog.channel_ixs() {
             let want = self.wanted_listing(&self.agents[a], c);
-            let line = &mut self.agents[a].channels[c.get()];
-            if want == line.listed {
-                continue;
+            let agent = &self.agents[a];
+            let line = &agent.channels[c.get()];
+            match (line.listed, want) {
+                (_, None) => {}
+                (None, Some(_)) => self.relist(a, c, want),
+                (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
+                (Some(have), Some(want)) => {
+                    let too_high: SmallVec<[(ClassIx, RankKey); MAX_RAISED]> = agent
+                        .raised
+                        .iter()
+                        .copied()
+                        .filter(|&(k, key)| key > want && line.classes.contains(&k))
+                        .collect();
+                    for (k, key) in too_high {
+                        let free = &mut self.classes[k].free_agents;
+                        free.remove(&(key, a));
+                        free.insert((have, a));
+                        self.agents[a].raised.retain(|&mut (r, _)| r != k);
+                    }
+                }
             }
-            let was = std::mem::replace(&mut line.listed, want);
-            for &k in &line.classes {
-                let free = &mut self.classes[k].free_agents;
-                if let Some(key) = was {
+        }
+    }
+
+    /// Lists `a` under `want` (or nowhere) in every class of its `channel`.
+    fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
+        let agent = &mut self.agents[a];
+        let line = &mut agent.channels[channel.get()];
+        let was = std::mem::replace(&mut line.listed, want);
+        for &k in &line.classes {
+            let free = &mut self.classes[k].free_agents;
+            if let Some(listed) = was {
+                let key = raised_key(&agent.raised, k).unwrap_or(listed);
+                free.remove(&(key, a));
+            }
+            if let Some(key) = want {
+                free.insert((key, a));
+            }
+        }
+        agent
+            .raised
+            .retain(|&mut (k, _)| !line.classes.contains(&k));
+    }
+
+    /// The best free agent of class `k` other than `skip`: the first in
+    /// its line by strategy key (for round robin, the first after the
+    /// channel's cursor, wrapping around).
+    ///
+    /// Entries are lower bounds of their agents' keys (see
+    /// [`sync`](Self::sync)): the first entry whose agent is wanted at
+    /// exactly that key is the best, since every agent passed over was
+    /// fixed first and every later entry is at most its agent's key. An
+    /// entry met out of date is fixed in all of its agent's classes.
+    pub(super) fn best_agent(&mut self, k: ClassIx, skip: Option<AgentIx>) -> Option<AgentIx> {
+        let channel = self.classes[k].key.channel;
+        let cursor = match self.config.strategy {
+            Strategy::RoundRobin => self.channels[channel.get()].cursor,
+            _ => None,
+        };
+        loop {
+            let free = &self.classes[k].free_agents;
+            let after = cursor.map(|c| (RankKey(c.0, u64::MAX), AgentIx(u32::MAX)));
+            let mut line = after
+                .into_iter()
+                .flat_map(|from| free.range(from..))
+                .chain(free.iter())
+                .filter(|&&(_, agent)| Some(agent) != skip);
+            let &(key, a) = line.next()?;
+            let want = self.wanted_listing(&self.agents[a], channel);
+            if want == Some(key) {
+                return Some(a);
+            }
+            let agent = &mut self.agents[a];
+            match want {
+                // Raised (entries are lower bounds): move it up in this
+                // line only, while few lines hold it under keys of their own.
+                Some(raised)
+                    if raised_key(&agent.raised, k).is_some()
+                        || agent.raised.len() < MAX_RAISED =>
+                {
+                    match agent.raised.iter_mut().find(|(r, _)| *r == k) {
+                        Some(entry) => entry.1 = raised,
+                        None => agent.raised.push((k, raised)),
+                    }
+                    let free = &mut self.classes[k].free_agents;
                     free.remove(&(key, a));
+                    free.insert((raised, a));
                 }
-                if let Some(key) = want {
-                    free.insert((key, a));
-                }
+                _ => self.relist(a, channel, want),
             }
         }
     }
 
     /// Takes `a` out of every free-agent line, as before a change of spec.
     pub(super) fn unlist(&mut self, a: AgentIx) {
-        for line in self.agents[a].channels.iter_mut() {
-            if let Some(key) = line.listed.take() {
+        let agent = &mut self.agents[a];
+        for line in agent.channels.iter_mut() {
+            if let Some(listed) = line.listed.take() {
                 for &k in &line.classes {
+                    let key = raised_key(&agent.raised, k).unwrap_or(listed);
                     self.classes[k].free_agents.remove(&(key, a));
                 }
             }
         }
+        agent.raised.clear();
     }
 
     /// Fills `a`'s class lists from the existing classes of its channels.
@@ -163,17 +251,17 @@ impl Router {
         let now = self.now;
         let channel = self.conversations[ci].channel;
         let cost = u64::from(self.catalog.cost(channel));
+        if self.config.strategy == Strategy::RoundRobin
+            && let Some(key) = self.wanted_listing(&self.agents[a], channel)
+        {
+            self.channels[channel.get()].cursor = Some(key);
+        }
         let agent = &mut self.agents[a];
         agent.channels[channel.get()].load += 1;
         agent.total_load += 1;
         agent.used_units += cost;
         agent.inbox.push(ci);
         agent.last_assigned = now;
-        if let Some(key) = agent.channels[channel.get()].listed
-            && self.config.strategy == Strategy::RoundRobin
-        {
-            self.channels[channel.get()].cursor = Some(key);
-        }
         self.sync(a);
         match self.config.channels[channel.get()].offer_timeout {
             Some(timeout) => {
@@ -373,8 +461,7 @@ impl Router {
         }
         self.leave_class_line(ci);
         self.conversations[ci].class = k;
-        let cursor = self.channels[self.conversations[ci].channel.get()].cursor;
-        match self.classes[k].best_agent(cursor, None) {
+        match self.best_agent(k, None) {
             Some(a) => {
                 self.leave_channel_line(ci);
                 self.assign(ci, a, out);
@@ -394,9 +481,7 @@ impl Router {
     /// Gives `ci` (detached) to the best free eligible agent other than
     /// `skip`, or puts it in line.
     pub(super) fn route(&mut self, ci: ConvIx, skip: Option<AgentIx>, out: &mut Decisions) {
-        let conversation = &self.conversations[ci];
-        let cursor = self.channels[conversation.channel.get()].cursor;
-        match self.classes[conversation.class].best_agent(cursor, skip) {
+        match self.best_agent(self.conversations[ci].class, skip) {
             Some(a) => self.assign(ci, a, out),
             None => self.enqueue(ci, out),
         }
@@ -423,11 +508,13 @@ impl Router {
                 return Some(ci);
             }
         }
-        agent
-            .channels
-            .iter()
-            .filter(|line| line.listed.is_some())
-            .flat_map(|line| line.classes.iter())
+        // A channel with nothing waiting has no class with a head: skip it
+        // without looking at its classes.
+        self.catalog
+            .channel_ixs()
+            .filter(|&c| self.channels[c.get()].waiting.len() > 0)
+            .filter(|&c| self.wanted_listing(agent, c).is_some())
+            .flat_map(|c| agent.channels[c.get()].classes.iter())
             .filter_map(|&k| self.classes[k].head())
             .min()
             .map(|(_, ci)| ci)
@@ -542,6 +629,12 @@ impl Router {
             self.requeue(ci, None, out);
         }
     }
+}
+
+/// The key of class `k`'s entry for an agent whose raised entries are
+/// `raised`, if it is one of them.
+fn raised_key(raised: &[(ClassIx, RankKey)], k: ClassIx) -> Option<RankKey> {
+    raised.iter().find(|(r, _)| *r == k).map(|&(_, key)| key)
 }
 
 /// Whether `agent`'s skills and teams meet `class` (channel permission aside).

@@ -18,6 +18,7 @@ use crate::id::{AgentId, ConversationId};
 use crate::rules::parse_steps;
 use crate::skill::SkillSet;
 use crate::stats::Occupancy;
+use crate::time::Timestamp;
 
 /// An agent spec with every name checked and interned.
 struct ParsedSpec {
@@ -99,6 +100,7 @@ impl Router {
             joined: SmallVec::new(),
             missed_offers: 0,
             wrap_ups: SmallVec::new(),
+            raised: SmallVec::new(),
             occupancy: Occupancy {
                 epoch: self.stats_epoch,
                 until: self.now,
@@ -243,11 +245,7 @@ impl Router {
             holder: Holder::Queue,
             agents: SmallVec::new(),
             participants: SmallVec::new(),
-            timeline: vec![TimelineEntry {
-                at: self.now,
-                actor: None,
-                happening: Happening::Arrived,
-            }],
+            timeline: arrived_timeline(self.now),
             escalation,
             steps_taken: 0,
             timers: ConversationTimers::default(),
@@ -258,7 +256,7 @@ impl Router {
         self.arm_escalation(ci);
         self.conversation_ids.insert(id, ci);
         match self.preferred_agent(ci) {
-            Some(p) if self.agents[p].channels[channel.get()].listed.is_some() => {
+            Some(p) if self.wanted_listing(&self.agents[p], channel).is_some() => {
                 self.assign(ci, p, out)
             }
             Some(p) => {
@@ -424,4 +422,17 @@ impl Router {
             self.team_members[team.get()].swap_remove(&a);
         }
     }
+}
+
+/// A new conversation's timeline, with room for the next entry (queued or
+/// assigned) too: one allocation of two entries, where `vec![..]` would
+/// allocate one and then four.
+fn arrived_timeline(at: Timestamp) -> Vec<TimelineEntry> {
+    let mut timeline = Vec::with_capacity(2);
+    timeline.push(TimelineEntry {
+        at,
+        actor: None,
+        happening: Happening::Arrived,
+    });
+    timeline
 }

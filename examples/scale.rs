@@ -1,0 +1,1025 @@
+//! How the router's cost per event grows with the size of the centre.
+//!
+//! ```sh
+//! cargo run --release --example scale            # 1k to 1M agents, a few minutes
+//! cargo run --release --example scale -- --quick # the same sizes, fewer events, < 60 s
+//! ```
+//!
+//! It builds centres of 1k, 10k, 100k and 1M agents (five channels, fifty
+//! skills, twenty teams, per-channel capacities 1-5), holding half as many
+//! conversations as agents, grows the line to 0, 10k and 1M waiting
+//! conversations, and at each point runs the same mixed steady-state
+//! workload: arrivals, resolves, abandons, presence changes, transfers (to
+//! teams, skills and people), customer messages, replies, super admins
+//! joining and leaving, agents updated, removed and re-added, and ticks.
+//!
+//! It prints ns per event, events per second, and live bytes per agent and
+//! per waiting conversation (a counting global allocator), and times a
+//! `HashMap<u64, u64>` insert plus remove at the same size as a yardstick.
+//! It runs the same events on the naive reference router of the tests where
+//! that finishes in reasonable time: 1k agents with 1k waiting and 10k with
+//! 10k (a quick run: 10k with 1k, and no line of 1M, to stay within a
+//! minute).
+//! The last line holds the ratios the README's "Performance" section quotes.
+
+#[path = "../tests/reference/mod.rs"]
+mod reference;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::{HashMap, VecDeque};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use omnirouter::{
+    AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Presence, Role,
+    Router, SkillLevel, Timestamp, TransferTarget,
+};
+
+// ---- live bytes --------------------------------------------------------
+
+/// The system allocator, counting the bytes live at any time.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is passed on unchanged to `System`; only a counter is
+// added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the caller's contract is passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the caller's contract is passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        // SAFETY: the caller's contract is passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+// ---- the centre --------------------------------------------------------
+
+const CHANNELS: [&str; 5] = ["sms", "live_chat", "facebook", "whatsapp", "instagram"];
+/// Share of arrivals per channel, in percent.
+const CHANNEL_MIX: [u64; 5] = [20, 30, 15, 25, 10];
+const SKILLS: u64 = 50;
+/// Skills 0..8 are languages, the rest products and topics.
+const LANGUAGES: u64 = 8;
+const TEAMS: u64 = 20;
+/// Team 0 is the back office: the line that waits is theirs.
+const BACK_OFFICE: u64 = 0;
+const ADMINS: u64 = 4;
+
+/// SplitMix64: every run builds and drives the same centre.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// Skewed towards 0: the smaller of two uniform draws.
+    fn skewed(&mut self, n: u64) -> u64 {
+        self.below(n).min(self.below(n))
+    }
+
+    fn channel(&mut self) -> usize {
+        let mut roll = self.below(100);
+        for (c, share) in CHANNEL_MIX.iter().enumerate() {
+            if roll < *share {
+                return c;
+            }
+            roll -= share;
+        }
+        0
+    }
+}
+
+fn skill(i: u64) -> String {
+    if i < LANGUAGES {
+        format!("lang{i}")
+    } else {
+        format!("topic{:02}", i - LANGUAGES)
+    }
+}
+
+fn team(i: u64) -> String {
+    if i == BACK_OFFICE {
+        "back_office".to_owned()
+    } else {
+        format!("team{i:02}")
+    }
+}
+
+fn config() -> Config {
+    Config::new(CHANNELS)
+        .skills((0..SKILLS).map(skill))
+        .teams((0..TEAMS).map(team))
+}
+
+/// One agent's channels (capacity per channel, 0 = none), as the driver
+/// keeps them to pick valid transfer targets.
+type Caps = [u8; 5];
+
+/// Agent `a`: two to four channels at 1-5 each, one language (mostly the
+/// first), one to four products at levels 1-5 (popular ones more often), one
+/// team; one in two hundred also works in the back office.
+fn agent_spec(rng: &mut Rng, a: u64) -> (AgentSpec, Caps) {
+    let mut spec = AgentSpec::agent();
+    let mut caps = [0; 5];
+    let first = rng.below(5) as usize;
+    for k in 0..2 + rng.below(3) as usize {
+        let c = (first + k) % 5;
+        caps[c] = 1 + rng.below(5) as u8;
+        spec = spec.channel(CHANNELS[c], u32::from(caps[c]));
+    }
+    let language = if rng.below(10) < 6 {
+        0
+    } else {
+        rng.below(LANGUAGES)
+    };
+    spec = spec.skill(skill(language), 5);
+    let mut topics: Vec<u64> = (0..1 + rng.below(4))
+        .map(|_| LANGUAGES + rng.skewed(SKILLS - LANGUAGES))
+        .collect();
+    topics.sort_unstable();
+    topics.dedup();
+    for t in topics {
+        spec = spec.skill(skill(t), 1 + rng.below(5) as u8);
+    }
+    spec = spec.team(team(1 + rng.below(TEAMS - 1)));
+    if a.is_multiple_of(200) {
+        spec = spec.team(team(BACK_OFFICE));
+    }
+    (spec, caps)
+}
+
+/// A customer's conversation: half need nothing, a third one topic at
+/// level 1-3, the rest a language other than the first.
+fn conversation_spec(rng: &mut Rng, customers: u64) -> (ConversationSpec, usize) {
+    let c = rng.channel();
+    let mut spec = ConversationSpec::new(CHANNELS[c], rng.below(customers));
+    match rng.below(100) {
+        0..50 => {}
+        50..85 => {
+            let t = LANGUAGES + rng.skewed(SKILLS - LANGUAGES);
+            spec = spec.skill(skill(t), 1 + rng.below(3) as u8);
+        }
+        _ => spec = spec.skill(skill(1 + rng.below(LANGUAGES - 1)), 1),
+    }
+    (spec, c)
+}
+
+// ---- the routers under test --------------------------------------------
+
+/// What the workload drives: the router, or the naive reference.
+trait Target {
+    fn feed(&mut self, now: u64, event: Event, seen: &mut impl FnMut(&Decision));
+}
+
+impl Target for Router {
+    fn feed(&mut self, now: u64, event: Event, seen: &mut impl FnMut(&Decision)) {
+        let decisions = self.handle(Timestamp(now), event).expect("a valid event");
+        for d in &decisions {
+            seen(d);
+        }
+    }
+}
+
+impl Target for reference::Reference {
+    fn feed(&mut self, now: u64, event: Event, seen: &mut impl FnMut(&Decision)) {
+        let decisions = self.handle(Timestamp(now), &event).expect("a valid event");
+        for d in &decisions {
+            seen(d);
+        }
+    }
+}
+
+// ---- the workload ------------------------------------------------------
+
+const ENDED: u32 = u32::MAX;
+const WAITING: u32 = u32::MAX - 1;
+
+fn number(id: &HostId) -> u64 {
+    match id {
+        HostId::Int(n) => *n,
+        other => panic!("the workload only uses integer ids, not {other:?}"),
+    }
+}
+
+/// The host's side of the workload: what it knows from the decisions so
+/// far, enough to send only valid events.
+struct Driver {
+    rng: Rng,
+    now: u64,
+    agents: u64,
+    customers: u64,
+    caps: Vec<Caps>,
+    presence: Vec<Presence>,
+    /// Agents away or offline, in the order they left.
+    away: VecDeque<u64>,
+    next_conversation: u64,
+    /// Per conversation id: `ENDED`, `WAITING`, or the agent holding it.
+    state: Vec<u32>,
+    channel: Vec<u8>,
+    /// Conversations given to an agent, oldest first (some since moved on).
+    held: VecDeque<u64>,
+    /// Conversations put in line (some since moved on).
+    waiting: Vec<u64>,
+    held_count: usize,
+    waiting_count: usize,
+    /// The steady state: conversations held, and waiting in the back
+    /// office's line.
+    target_held: usize,
+    target_waiting: usize,
+    /// Conversations a super admin has joined.
+    joined: VecDeque<(u64, u64)>,
+    /// Agents removed, to be added back.
+    removed: Vec<u64>,
+    events: u64,
+    /// Whether to send `AgentReplied`, which the reference does not know.
+    replies: bool,
+    /// If set, time each event: (count, ns) per event kind.
+    kinds: Option<Vec<(&'static str, u64, u128)>>,
+}
+
+/// A short name for the kind of `event`.
+fn kind(event: &Event) -> &'static str {
+    match event {
+        Event::AgentAdded { .. } => "AgentAdded",
+        Event::AgentUpdated { .. } => "AgentUpdated",
+        Event::AgentRemoved { .. } => "AgentRemoved",
+        Event::PresenceChanged { .. } => "PresenceChanged",
+        Event::ConversationArrived { .. } => "ConversationArrived",
+        Event::ConversationResolved { .. } => "ConversationResolved",
+        Event::ConversationAbandoned { .. } => "ConversationAbandoned",
+        Event::TransferRequested { .. } => "TransferRequested",
+        Event::AdminJoined { .. } => "AdminJoined",
+        Event::AdminLeft { .. } => "AdminLeft",
+        Event::CustomerMessage { .. } => "CustomerMessage",
+        Event::AgentReplied { .. } => "AgentReplied",
+        Event::Tick => "Tick",
+        _ => "other",
+    }
+}
+
+impl Driver {
+    fn new(agents: u64, reserve: usize) -> Self {
+        Driver {
+            rng: Rng(1),
+            now: 0,
+            agents,
+            customers: agents * 20,
+            caps: Vec::with_capacity(agents as usize),
+            presence: Vec::with_capacity(agents as usize),
+            away: VecDeque::with_capacity(agents as usize / 50 + 16),
+            next_conversation: 0,
+            state: Vec::with_capacity(reserve),
+            channel: Vec::with_capacity(reserve),
+            held: VecDeque::with_capacity(reserve),
+            waiting: Vec::with_capacity(reserve),
+            held_count: 0,
+            waiting_count: 0,
+            target_held: 0,
+            target_waiting: 0,
+            joined: VecDeque::with_capacity(64),
+            removed: Vec::with_capacity(64),
+            events: 0,
+            replies: true,
+            kinds: None,
+        }
+    }
+
+    /// Makes every routing class the workload uses, so that the agents'
+    /// memory is measured with their places in every class: one
+    /// conversation per class arrives and is abandoned.
+    fn create_classes(&mut self, target: &mut impl Target) {
+        let mut specs = Vec::new();
+        for (c, name) in CHANNELS.iter().enumerate() {
+            let plain = || ConversationSpec::new(*name, 0_u64);
+            specs.push((c, plain()));
+            for t in LANGUAGES..SKILLS {
+                for level in 1..=3 {
+                    specs.push((c, plain().skill(skill(t), level)));
+                }
+            }
+            for l in 1..LANGUAGES {
+                specs.push((c, plain().skill(skill(l), 1)));
+            }
+            for t in 0..TEAMS {
+                specs.push((c, plain().team(team(t))));
+            }
+        }
+        for (c, spec) in specs {
+            let id = self.next_conversation;
+            self.next_conversation += 1;
+            self.state.push(ENDED);
+            self.channel.push(c as u8);
+            self.send(
+                target,
+                Event::ConversationArrived {
+                    conversation: id.into(),
+                    spec,
+                },
+            );
+            self.send(
+                target,
+                Event::ConversationAbandoned {
+                    conversation: id.into(),
+                },
+            );
+        }
+    }
+
+    /// Adds every agent and the super admins.
+    fn build(&mut self, target: &mut impl Target) {
+        let mut rng = Rng(7);
+        for a in 0..self.agents {
+            let (spec, caps) = agent_spec(&mut rng, a);
+            self.caps.push(caps);
+            self.presence.push(Presence::Available);
+            self.send(
+                target,
+                Event::AgentAdded {
+                    agent: a.into(),
+                    spec,
+                    presence: Presence::Available,
+                },
+            );
+        }
+        for admin in 0..ADMINS {
+            self.send(
+                target,
+                Event::AgentAdded {
+                    agent: (self.agents + admin).into(),
+                    spec: AgentSpec::with_role(Role::SuperAdmin),
+                    presence: Presence::Available,
+                },
+            );
+        }
+    }
+
+    fn send(&mut self, target: &mut impl Target, event: Event) {
+        self.events += 1;
+        let (state, held, waiting) = (&mut self.state, &mut self.held, &mut self.waiting);
+        let (held_count, waiting_count) = (&mut self.held_count, &mut self.waiting_count);
+        let mut set = |conversation: &ConversationId, to: u32| {
+            let c = number(&conversation.0) as usize;
+            let was = std::mem::replace(&mut state[c], to);
+            match was {
+                ENDED => {}
+                WAITING => *waiting_count -= 1,
+                _ => *held_count -= 1,
+            }
+            match to {
+                ENDED => {}
+                WAITING => {
+                    *waiting_count += 1;
+                    waiting.push(c as u64);
+                }
+                agent => {
+                    *held_count += 1;
+                    held.push_back(c as u64);
+                    let _ = agent;
+                }
+            }
+        };
+        let timed = self.kinds.as_mut().map(|kinds| {
+            let name = kind(&event);
+            let i = match kinds.iter().position(|k| k.0 == name) {
+                Some(i) => i,
+                None => {
+                    kinds.push((name, 0, 0));
+                    kinds.len() - 1
+                }
+            };
+            (i, Instant::now())
+        });
+        target.feed(self.now, event, &mut |d| match d {
+            Decision::Assigned {
+                conversation,
+                agent,
+                ..
+            } => set(conversation, number(&agent.0) as u32),
+            Decision::Queued { conversation, .. }
+            | Decision::Requeued { conversation, .. }
+            | Decision::Transferred { conversation, .. }
+            | Decision::Awaiting { conversation, .. }
+            | Decision::AwaitEnded { conversation, .. } => set(conversation, WAITING),
+            Decision::Resolved { conversation, .. } | Decision::Abandoned { conversation, .. } => {
+                set(conversation, ENDED)
+            }
+            _ => {}
+        });
+        if let (Some((i, start)), Some(kinds)) = (timed, self.kinds.as_mut()) {
+            kinds[i].1 += 1;
+            kinds[i].2 += start.elapsed().as_nanos();
+        }
+    }
+
+    /// A new conversation: for the back office's line while it is short of
+    /// its target, otherwise a customer's.
+    fn arrive(&mut self, target: &mut impl Target) {
+        let id = self.next_conversation;
+        self.next_conversation += 1;
+        let (spec, c) = if self.waiting_count < self.target_waiting {
+            let c = self.rng.channel();
+            let spec = ConversationSpec::new(CHANNELS[c], self.rng.below(self.customers))
+                .team(team(BACK_OFFICE));
+            (spec, c)
+        } else {
+            conversation_spec(&mut self.rng, self.customers)
+        };
+        self.state.push(ENDED);
+        self.channel.push(c as u8);
+        self.send(
+            target,
+            Event::ConversationArrived {
+                conversation: id.into(),
+                spec,
+            },
+        );
+    }
+
+    /// The oldest conversation still held, with its holder.
+    fn oldest_held(&mut self) -> Option<(u64, u64)> {
+        while let Some(c) = self.held.pop_front() {
+            match self.state[c as usize] {
+                ENDED | WAITING => continue,
+                agent => return Some((c, u64::from(agent))),
+            }
+        }
+        None
+    }
+
+    /// A random conversation still waiting.
+    fn some_waiting(&mut self) -> Option<u64> {
+        while !self.waiting.is_empty() {
+            let i = self.rng.below(self.waiting.len() as u64) as usize;
+            let c = self.waiting.swap_remove(i);
+            if self.state[c as usize] == WAITING {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// Fills the centre to its steady state: `held` conversations held and
+    /// `waiting` waiting.
+    fn fill(&mut self, target: &mut impl Target, held: usize, waiting: usize) {
+        self.target_held = held;
+        self.target_waiting = waiting;
+        while self.waiting_count < waiting || self.held_count < held {
+            self.now += 1;
+            self.arrive(target);
+        }
+    }
+
+    /// One event of the steady-state mix.
+    fn step(&mut self, target: &mut impl Target) {
+        self.now += 3;
+        let roll = self.rng.below(1000);
+        match roll {
+            // Arrivals and resolves keep the number held steady.
+            0..600 => {
+                if self.held_count < self.target_held || self.held_count == 0 {
+                    self.arrive(target)
+                } else {
+                    self.resolve(target)
+                }
+            }
+            600..660 => self.abandon(target),
+            660..720 => self.presence(target),
+            720..770 => self.transfer(target),
+            770..860 => self.message(target),
+            860..950 => self.reply(target),
+            950..970 => self.admin(target),
+            970..990 => {
+                self.now += 1_000;
+                self.send(target, Event::Tick);
+            }
+            _ => self.reshuffle(target),
+        }
+    }
+
+    fn resolve(&mut self, target: &mut impl Target) {
+        match self.oldest_held() {
+            Some((c, agent)) => self.send(
+                target,
+                Event::ConversationResolved {
+                    conversation: c.into(),
+                    by: agent.into(),
+                    dispositions: Vec::new(),
+                },
+            ),
+            None => self.arrive(target),
+        }
+    }
+
+    /// A waiting customer gives up (and another takes their place), or,
+    /// if none waits, a customer leaves a held conversation.
+    fn abandon(&mut self, target: &mut impl Target) {
+        let c = match self.some_waiting() {
+            Some(c) => c,
+            None => match self.oldest_held() {
+                Some((c, _)) => c,
+                None => return self.arrive(target),
+            },
+        };
+        self.send(
+            target,
+            Event::ConversationAbandoned {
+                conversation: c.into(),
+            },
+        );
+    }
+
+    /// An agent goes away, busy or offline, and the one away longest
+    /// comes back.
+    fn presence(&mut self, target: &mut impl Target) {
+        let limit = (self.agents as usize / 50).max(4);
+        if (self.away.len() >= limit || self.rng.below(2) == 0)
+            && let Some(a) = self.away.pop_front()
+        {
+            self.presence[a as usize] = Presence::Available;
+            return self.send(
+                target,
+                Event::PresenceChanged {
+                    agent: a.into(),
+                    presence: Presence::Available,
+                },
+            );
+        }
+        let a = self.rng.below(self.agents);
+        if self.presence[a as usize] != Presence::Available {
+            return;
+        }
+        let presence = match self.rng.below(4) {
+            0 => Presence::Offline,
+            1 => Presence::Busy,
+            _ => Presence::Away,
+        };
+        self.presence[a as usize] = presence;
+        self.away.push_back(a);
+        self.send(
+            target,
+            Event::PresenceChanged {
+                agent: a.into(),
+                presence,
+            },
+        );
+    }
+
+    /// A held conversation goes to a team, to skills, or to a person.
+    fn transfer(&mut self, target: &mut impl Target) {
+        let Some((c, holder)) = self.oldest_held() else {
+            return;
+        };
+        let to = match self.rng.below(3) {
+            0 => TransferTarget::Team(team(1 + self.rng.below(TEAMS - 1))),
+            1 => TransferTarget::Skills(vec![SkillLevel::new(
+                skill(LANGUAGES + self.rng.skewed(SKILLS - LANGUAGES)),
+                1,
+            )]),
+            _ => {
+                let channel = self.channel[c as usize] as usize;
+                let mut person = None;
+                for _ in 0..8 {
+                    let p = self.rng.below(self.agents);
+                    if p != holder && self.caps[p as usize][channel] > 0 && !self.is_removed(p) {
+                        person = Some(p);
+                        break;
+                    }
+                }
+                match person {
+                    Some(p) => TransferTarget::Agent(p.into()),
+                    None => TransferTarget::Team(team(1 + self.rng.below(TEAMS - 1))),
+                }
+            }
+        };
+        self.send(
+            target,
+            Event::TransferRequested {
+                conversation: c.into(),
+                by: holder.into(),
+                to,
+            },
+        );
+    }
+
+    fn is_removed(&self, a: u64) -> bool {
+        self.removed.contains(&a)
+    }
+
+    /// The customer of a held conversation writes.
+    fn message(&mut self, target: &mut impl Target) {
+        if let Some((c, agent)) = self.oldest_held() {
+            self.held.push_back(c);
+            let _ = agent;
+            self.send(
+                target,
+                Event::CustomerMessage {
+                    conversation: c.into(),
+                },
+            );
+        }
+    }
+
+    /// The holder of a conversation replies.
+    fn reply(&mut self, target: &mut impl Target) {
+        if !self.replies {
+            return self.message(target);
+        }
+        if let Some((c, agent)) = self.oldest_held() {
+            self.held.push_back(c);
+            self.send(
+                target,
+                Event::AgentReplied {
+                    conversation: c.into(),
+                    agent: agent.into(),
+                },
+            );
+        }
+    }
+
+    /// A super admin joins a held conversation, or leaves one joined earlier.
+    fn admin(&mut self, target: &mut impl Target) {
+        if (self.joined.len() >= 8 || self.rng.below(2) == 0)
+            && let Some((c, admin)) = self.joined.pop_front()
+        {
+            if self.state[c as usize] != ENDED {
+                self.send(
+                    target,
+                    Event::AdminLeft {
+                        conversation: c.into(),
+                        admin: admin.into(),
+                    },
+                );
+            }
+            return;
+        }
+        if let Some((c, _)) = self.oldest_held() {
+            self.held.push_back(c);
+            let admin = self.agents + self.rng.below(ADMINS);
+            if self.joined.iter().any(|&j| j == (c, admin)) {
+                return;
+            }
+            self.joined.push_back((c, admin));
+            self.send(
+                target,
+                Event::AdminJoined {
+                    conversation: c.into(),
+                    admin: admin.into(),
+                },
+            );
+        }
+    }
+
+    /// An agent's spec changes, or an agent leaves, or one who left comes
+    /// back.
+    fn reshuffle(&mut self, target: &mut impl Target) {
+        let a = self.rng.below(self.agents);
+        if !self.removed.is_empty() && self.rng.below(2) == 0 {
+            let back = self.removed.swap_remove(0);
+            let (spec, caps) = agent_spec(&mut Rng(back), back);
+            self.caps[back as usize] = caps;
+            self.presence[back as usize] = Presence::Available;
+            return self.send(
+                target,
+                Event::AgentAdded {
+                    agent: back.into(),
+                    spec,
+                    presence: Presence::Available,
+                },
+            );
+        }
+        if self.is_removed(a) || self.presence[a as usize] != Presence::Available {
+            return;
+        }
+        if self.rng.below(2) == 0 {
+            let (spec, caps) = agent_spec(&mut Rng(a ^ self.now), a);
+            self.caps[a as usize] = caps;
+            self.send(
+                target,
+                Event::AgentUpdated {
+                    agent: a.into(),
+                    spec,
+                },
+            );
+        } else {
+            self.removed.push(a);
+            self.presence[a as usize] = Presence::Offline;
+            self.send(target, Event::AgentRemoved { agent: a.into() });
+        }
+    }
+
+    /// Runs `events` steps; returns the time taken and events sent.
+    fn run(&mut self, target: &mut impl Target, events: u64) -> (Duration, u64) {
+        let before = self.events;
+        let start = Instant::now();
+        while self.events - before < events {
+            self.step(target);
+        }
+        (start.elapsed(), self.events - before)
+    }
+}
+
+/// `HashMap<u64, u64>` with `size` entries: ns per insert plus remove.
+fn hashmap_ns(size: u64, ops: u64) -> f64 {
+    let mut rng = Rng(99);
+    let mut map: HashMap<u64, u64> = HashMap::with_capacity(size as usize + 1);
+    for _ in 0..size {
+        map.insert(rng.next(), 1);
+    }
+    let keys: Vec<u64> = (0..ops.min(1 << 16)).map(|_| rng.next()).collect();
+    let start = Instant::now();
+    for i in 0..ops {
+        let k = keys[(i as usize) & (keys.len() - 1)] ^ i;
+        map.insert(k, i);
+        black_box(map.remove(&k));
+    }
+    start.elapsed().as_nanos() as f64 / ops as f64
+}
+
+// ---- the table ---------------------------------------------------------
+
+struct Row {
+    agents: u64,
+    waiting: usize,
+    ns: f64,
+    hashmap_ns: f64,
+    bytes_per_agent: f64,
+    bytes_per_waiting: Option<f64>,
+}
+
+/// The naive reference and the router on the same events.
+struct Naive {
+    agents: u64,
+    waiting: usize,
+    events: u64,
+    reference_ns: f64,
+    router_ns: f64,
+}
+
+fn si(n: u64) -> String {
+    match n {
+        0 => "0".into(),
+        n if n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+/// The value of `--name N`, if given.
+fn option(name: &str) -> Option<u64> {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .map(|n| n.parse().expect("a number"))
+}
+
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
+fn main() {
+    let quick = flag("--quick");
+    let started = Instant::now();
+    // For profiling: `--agents N`, `--waiting N` and `--events N` narrow
+    // the run, `--no-naive` leaves the reference out, `--kinds` also times
+    // each event kind (on stderr).
+    // A quick run leaves out the centre of 1M agents: making its routing
+    // classes alone takes about 40 s on two cores.
+    let all_sizes: &[u64] = if quick {
+        &[1_000, 10_000, 100_000]
+    } else {
+        &[1_000, 10_000, 100_000, 1_000_000]
+    };
+    let one_size = option("--agents").map(|n| [n]);
+    let sizes: &[u64] = one_size.as_ref().map_or(all_sizes, |one| one);
+    let one_line = option("--waiting").map(|n| [n as usize]);
+    // A quick run leaves out the line of 1M, which takes long to build.
+    let all_lines: &[usize] = if quick {
+        &[0, 10_000]
+    } else {
+        &[0, 10_000, 1_000_000]
+    };
+    let lines: &[usize] = one_line.as_ref().map_or(all_lines, |one| one);
+    let events = option("--events").unwrap_or(if quick { 50_000 } else { 1_000_000 });
+    let by_kind = flag("--kinds");
+
+    // The reference at 10k agents takes tens of seconds to build: a quick
+    // run gives it a shorter line.
+    let naive_sizes: &[(u64, usize)] = if flag("--no-naive") {
+        &[]
+    } else if quick {
+        &[(10_000, 1_000)]
+    } else {
+        &[(1_000, 1_000), (10_000, 10_000)]
+    };
+    let naive_events = if quick { 100 } else { 1_000 };
+
+    println!(
+        "{:>7} {:>8} {:>10} {:>10} {:>10} {:>9} {:>11} {:>10}",
+        "agents",
+        "waiting",
+        "ns/event",
+        "events/s",
+        "hashmap ns",
+        "x hashmap",
+        "bytes/agent",
+        "bytes/wait"
+    );
+    let mut rows = Vec::new();
+    for &agents in sizes {
+        let held = agents as usize / 2;
+        let reserve = held * 2 + 1_100_000 + 3 * events as usize;
+        let mut driver = Driver::new(agents, reserve);
+        let classes_alone = {
+            let mut empty = Router::new(config()).expect("a valid configuration");
+            let mut driver = Driver::new(0, 1_000);
+            let before = live();
+            driver.create_classes(&mut empty);
+            live() - before
+        };
+        let mut router = Router::new(config()).expect("a valid configuration");
+        let before = live();
+        driver.build(&mut router);
+        progress(started, &format!("{} agents", si(agents)));
+        driver.create_classes(&mut router);
+        let bytes_per_agent = (live() - before - classes_alone) as f64 / agents as f64;
+        progress(started, &format!("{} agents and their classes", si(agents)));
+        driver.fill(&mut router, held, 0);
+        driver.run(&mut router, 20_000);
+        progress(started, &format!("{} conversations held", si(held as u64)));
+        let hashmap = hashmap_ns(agents, 2_000_000);
+        // Bytes per waiting conversation: from the line's start, so that the
+        // growth of vectors (doubling) is spread over many.
+        let start = (live(), driver.waiting_count);
+        for &waiting in lines {
+            driver.fill(&mut router, held, waiting);
+            let bytes_per_waiting = (waiting > 0).then(|| {
+                (live() - start.0) as f64 / (driver.waiting_count - start.1).max(1) as f64
+            });
+            progress(started, &format!("{} waiting", si(waiting as u64)));
+            driver.run(&mut router, events / 10);
+            let (took, sent) = driver.run(&mut router, events);
+            let ns = took.as_nanos() as f64 / sent as f64;
+            if by_kind {
+                print_kinds(&mut driver, &mut router, events / 2);
+            }
+            let row = Row {
+                agents,
+                waiting,
+                ns,
+                hashmap_ns: hashmap,
+                bytes_per_agent,
+                bytes_per_waiting,
+            };
+            print_row(&row);
+            rows.push(row);
+        }
+    }
+    let naive: Vec<Naive> = naive_sizes
+        .iter()
+        .map(|&(agents, waiting)| {
+            progress(
+                started,
+                &format!("the naive reference, {} agents", si(agents)),
+            );
+            naive(agents, waiting, naive_events)
+        })
+        .collect();
+    for n in &naive {
+        println!(
+            "naive reference, {} agents, {} waiting, the same {} events: {:.0} ns/event, the router {:.0} ns/event: {:.0}x",
+            si(n.agents),
+            si(n.waiting as u64),
+            n.events,
+            n.reference_ns,
+            n.router_ns,
+            n.reference_ns / n.router_ns
+        );
+    }
+    println!(
+        "{} run, {:.1} s; ns/event includes making each event and reading its decisions",
+        if quick { "quick" } else { "full" },
+        started.elapsed().as_secs_f64()
+    );
+    let at = |agents: u64, waiting: usize| {
+        rows.iter()
+            .find(|r| r.agents == agents && r.waiting == waiting)
+            .map_or(f64::NAN, |r| r.ns)
+    };
+    let largest = rows.iter().map(|r| r.agents).max().unwrap_or(0);
+    let flatness = at(largest, 0) / at(1_000, 0);
+    if largest != 1_000_000 {
+        println!(
+            "flatness is ns/event at {} agents over 1k: this run has no 1M centre",
+            si(largest)
+        );
+    }
+    let speedup = naive
+        .iter()
+        .find(|n| n.agents == 10_000)
+        .map_or(f64::NAN, |n| n.reference_ns / n.router_ns);
+    let cost = rows
+        .iter()
+        .find(|r| r.agents == 100_000 && r.waiting == 0)
+        .map_or(f64::NAN, |r| r.ns / r.hashmap_ns);
+    println!("flatness={flatness:.2} speedup_vs_naive_10k={speedup:.0} cost_vs_hashmap={cost:.1}");
+}
+
+/// Where the run is, on stderr.
+fn progress(started: Instant, what: &str) {
+    eprintln!("[{:6.1} s] {what}", started.elapsed().as_secs_f64());
+}
+
+fn print_row(r: &Row) {
+    println!(
+        "{:>7} {:>8} {:>10.0} {:>10.0} {:>10.1} {:>9.0} {:>11.0} {:>10}",
+        si(r.agents),
+        si(r.waiting as u64),
+        r.ns,
+        1e9 / r.ns,
+        r.hashmap_ns,
+        r.ns / r.hashmap_ns,
+        r.bytes_per_agent,
+        r.bytes_per_waiting
+            .map_or("-".to_owned(), |b| format!("{b:.0}")),
+    );
+}
+
+/// Runs `events` more steps timing each event kind, and prints the times.
+fn print_kinds(driver: &mut Driver, router: &mut Router, events: u64) {
+    driver.kinds = Some(Vec::new());
+    driver.run(router, events);
+    let mut kinds = driver.kinds.take().unwrap_or_default();
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
+    let total: u128 = kinds.iter().map(|k| k.2).sum();
+    for (name, count, ns) in kinds {
+        eprintln!(
+            "    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time",
+            ns as f64 / count as f64,
+            100.0 * ns as f64 / total as f64
+        );
+    }
+}
+
+/// The same centre and events on the naive reference router and on the
+/// router.
+///
+/// The reference clones itself on every event and scans everything, so
+/// building a centre for it costs minutes: here the line is made first,
+/// while no agent is there, then the agents join, and the workload runs
+/// with few conversations held (it resolves whenever one is), so that the
+/// build stays within seconds. Replies are left out: the reference does not
+/// know them.
+fn naive(agents: u64, waiting: usize, events: u64) -> Naive {
+    fn one(target: &mut impl Target, agents: u64, waiting: usize, events: u64) -> f64 {
+        let mut driver = Driver::new(agents, 3 * waiting + 3 * events as usize);
+        driver.replies = false;
+        driver.fill(target, 0, waiting);
+        driver.build(target);
+        driver.fill(target, 0, waiting);
+        let (took, sent) = driver.run(target, events);
+        took.as_nanos() as f64 / sent as f64
+    }
+    let mut router = Router::new(config()).expect("a valid configuration");
+    let router_ns = one(&mut router, agents, waiting, events);
+    let mut reference = reference::Reference::new(config());
+    let reference_ns = one(&mut reference, agents, waiting, events);
+    Naive {
+        agents,
+        waiting,
+        events,
+        reference_ns,
+        router_ns,
+    }
+}
