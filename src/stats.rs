@@ -1,5 +1,5 @@
 //! Live statistics, kept as counters as events happen, so that every query
-//! costs O(1) (or O(log n) for the longest current wait) and nothing scans.
+//! costs O(1) (the longest current wait is kept at hand) and nothing scans.
 //!
 //! Counters start afresh on [`Event::StatisticsReset`](crate::Event::StatisticsReset).
 //! Resetting is O(channels): routing queues and agents notice a reset the
@@ -96,11 +96,8 @@ impl Tally {
         let mut tally = *self;
         tally.catch_up(epoch);
         QueueStats {
-            waiting: waiting.0.len(),
-            longest_wait: waiting
-                .0
-                .first()
-                .map_or(Millis(0), |&(since, _)| now - since),
+            waiting: waiting.len(),
+            longest_wait: waiting.oldest().map_or(Millis(0), |since| now - since),
             answered: tally.answered,
             abandoned: tally.abandoned,
             average_wait: (tally.answered > 0)
@@ -111,10 +108,41 @@ impl Tally {
     }
 }
 
-/// Waiting conversations by when they entered the line: the first has
-/// waited longest.
+/// Waiting conversations by when they entered the line, with the one
+/// that has waited longest at hand, so that asking costs O(1).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Waiting(pub(crate) BTreeSet<(Timestamp, ConvIx)>);
+pub(crate) struct Waiting {
+    since: BTreeSet<(Timestamp, ConvIx)>,
+    oldest: Option<(Timestamp, ConvIx)>,
+}
+
+impl Waiting {
+    /// `ci` starts waiting, in line since `at`.
+    pub(crate) fn insert(&mut self, at: Timestamp, ci: ConvIx) {
+        self.since.insert((at, ci));
+        if self.oldest.is_none_or(|oldest| (at, ci) < oldest) {
+            self.oldest = Some((at, ci));
+        }
+    }
+
+    /// `ci`, in line since `at`, stops waiting.
+    pub(crate) fn remove(&mut self, at: Timestamp, ci: ConvIx) {
+        self.since.remove(&(at, ci));
+        if self.oldest == Some((at, ci)) {
+            self.oldest = self.since.first().copied();
+        }
+    }
+
+    /// How many wait.
+    pub(crate) fn len(&self) -> usize {
+        self.since.len()
+    }
+
+    /// Since when the longest waiter has waited.
+    pub(crate) fn oldest(&self) -> Option<Timestamp> {
+        self.oldest.map(|(at, _)| at)
+    }
+}
 
 /// An agent's busy and staffed slot-time since a reset.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]

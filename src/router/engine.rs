@@ -422,7 +422,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let line = &mut self.channels[conversation.channel.get()];
         line.waiting.insert(conversation.key);
-        line.waiting_since.0.insert((conversation.queued_at, ci));
+        line.waiting_since.insert(conversation.queued_at, ci);
         out.push(Decision::Queued {
             conversation: conversation.id.clone(),
             ahead: line.waiting.rank(&conversation.key),
@@ -434,7 +434,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let class = &mut self.classes[conversation.class];
         class.queue.insert((conversation.key, ci));
-        class.waiting_since.0.insert((conversation.queued_at, ci));
+        class.waiting_since.insert(conversation.queued_at, ci);
     }
 
     /// Takes waiting `ci` out of its class's line only.
@@ -442,7 +442,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let class = &mut self.classes[conversation.class];
         class.queue.remove(&(conversation.key, ci));
-        class.waiting_since.0.remove(&(conversation.queued_at, ci));
+        class.waiting_since.remove(conversation.queued_at, ci);
     }
 
     /// Takes waiting `ci` out of line.
@@ -475,7 +475,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let line = &mut self.channels[conversation.channel.get()];
         line.waiting.remove(&conversation.key);
-        line.waiting_since.0.remove(&(conversation.queued_at, ci));
+        line.waiting_since.remove(conversation.queued_at, ci);
     }
 
     /// Gives `ci` (detached) to the best free eligible agent other than

@@ -151,7 +151,7 @@ impl Router {
         self.timers.next_deadline()
     }
 
-    /// Live statistics of `channel`: O(log n), by counters kept as events
+    /// Live statistics of `channel`: O(1), by counters kept as events
     /// happen. Like every query, it answers as of the latest event's time
     /// (send a [`Tick`](crate::Event::Tick) to bring it to now).
     ///
