@@ -6,6 +6,8 @@
 //!
 //! `PROPTEST_CASES` raises the number of cases (default 1,000 of 200 events).
 
+#[path = "common/kinds.rs"]
+mod kinds;
 mod reference;
 
 use std::collections::BTreeSet;
@@ -1189,48 +1191,7 @@ fn the_generator_reaches_every_decision_and_error() {
         accepted * 2 > total,
         "only {accepted} of {total} events accepted"
     );
-    for kind in [
-        "Assigned",
-        "Queued",
-        "Requeued",
-        "Resolved",
-        "Abandoned",
-        "Transferred",
-        "Awaiting",
-        "AwaitEnded",
-        "Joined",
-        "Left",
-        "DuplicateName",
-        "UnknownChannel",
-        "UnknownSkill",
-        "UnknownTeam",
-        "ZeroSkillLevel",
-        "CapacityTooLarge",
-        "DuplicateAgent",
-        "UnknownAgent",
-        "DuplicateConversation",
-        "UnknownConversation",
-        "ConversationEnded",
-        "NotHolder",
-        "NotPermitted",
-        "TransferToSelf",
-        "AlreadyWith",
-        "CannotServeChannel",
-        "AlreadyJoined",
-        "NotJoined",
-        "UnknownDisposition",
-        "DispositionRequired",
-        "Offered",
-        "OfferEnded",
-        "PresenceChanged",
-        "Escalated",
-        "WrapUp",
-        "WrapUpEnded",
-        "ResponseOverdue",
-        "NoOffer",
-        "InvalidRule",
-        "EscalationNotIncreasing",
-    ] {
+    for kind in kinds::REACHABLE {
         assert!(
             seen.get(kind).copied().unwrap_or(0) > 0,
             "never saw {kind}: {seen:?}"

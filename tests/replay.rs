@@ -8,6 +8,8 @@
 //!
 //! `PROPTEST_CASES` raises the number of cases (default 256).
 
+#[path = "common/kinds.rs"]
+mod kinds;
 #[path = "common/sim.rs"]
 mod sim;
 
@@ -155,51 +157,7 @@ fn the_simulated_host_reaches_every_event_decision_and_error() {
     ] {
         assert!(events.contains(event), "{event} never accepted: {events:?}");
     }
-    for kind in [
-        // Decisions.
-        "Assigned",
-        "Queued",
-        "Requeued",
-        "Resolved",
-        "Transferred",
-        "Awaiting",
-        "AwaitEnded",
-        "Joined",
-        "Left",
-        "Abandoned",
-        "Offered",
-        "OfferEnded",
-        "PresenceChanged",
-        "Escalated",
-        "WrapUp",
-        "WrapUpEnded",
-        "ResponseOverdue",
-        // Errors of events (configuration errors and `Full` cannot come
-        // from a running host).
-        "DuplicateName",
-        "UnknownChannel",
-        "UnknownSkill",
-        "UnknownTeam",
-        "ZeroSkillLevel",
-        "CapacityTooLarge",
-        "DuplicateAgent",
-        "UnknownAgent",
-        "DuplicateConversation",
-        "UnknownConversation",
-        "ConversationEnded",
-        "NotHolder",
-        "NotPermitted",
-        "TransferToSelf",
-        "AlreadyWith",
-        "CannotServeChannel",
-        "AlreadyJoined",
-        "NotJoined",
-        "UnknownDisposition",
-        "DispositionRequired",
-        "NoOffer",
-        "InvalidRule",
-        "EscalationNotIncreasing",
-    ] {
+    for kind in kinds::REACHABLE {
         assert!(seen.contains(kind), "never saw {kind}: {seen:?}");
     }
 }
