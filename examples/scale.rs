@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use omnirouter::{
     AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Presence, Role,
-    Router, SkillLevel, Timestamp, TransferTarget,
+    Router, SkillLevel, Strategy, Timestamp, TransferTarget,
 };
 
 // ---- live bytes --------------------------------------------------------
@@ -137,10 +137,21 @@ fn team(i: u64) -> String {
     }
 }
 
+/// The centre's configuration: the default strategy unless `--strategy`
+/// names another (`least-loaded`, `longest-idle`, `round-robin`).
 fn config() -> Config {
+    let strategy = match text_option("--strategy").as_deref() {
+        None | Some("least-loaded") => Strategy::LeastLoaded,
+        Some("longest-idle") => Strategy::LongestIdle,
+        Some("round-robin") => Strategy::RoundRobin,
+        Some(other) => {
+            panic!("--strategy takes least-loaded, longest-idle or round-robin, not {other:?}")
+        }
+    };
     Config::new(CHANNELS)
         .skills((0..SKILLS).map(skill))
         .teams((0..TEAMS).map(team))
+        .strategy(strategy)
 }
 
 /// One agent's channels (capacity per channel, 0 = none), as the driver
@@ -798,10 +809,11 @@ fn si(n: u64) -> String {
 
 /// The value of `--name N`, if given.
 fn option(name: &str) -> Option<u64> {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .map(|n| n.parse().expect("a number"))
+    text_option(name).map(|n| n.parse().expect("a number"))
+}
+
+fn text_option(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
 }
 
 fn flag(name: &str) -> bool {
@@ -813,7 +825,8 @@ fn main() {
     let started = Instant::now();
     // For profiling: `--agents N`, `--waiting N` and `--events N` narrow
     // the run, `--no-naive` leaves the reference out, `--kinds` also times
-    // each event kind (on stderr).
+    // each event kind (on stderr), `--strategy NAME` picks another
+    // strategy than the default (see `config`).
     // A quick run leaves out the centre of 1M agents: making its routing
     // classes alone takes about 40 s on two cores.
     let all_sizes: &[u64] = if quick {

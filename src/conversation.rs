@@ -170,10 +170,15 @@ pub struct ConversationView<'a> {
 /// of waiting counts as one more priority point, so the order is by
 /// `arrived - priority * interval`: `rank` is that, shifted to stay
 /// positive. Both orders are fixed at arrival, so a queue never re-sorts.
+///
+/// The 128-bit rank is kept as two words (high first, so the derived order
+/// is the number's), which keeps the key at 24 bytes with 8-byte alignment
+/// where a `u128` would make it 32.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub(crate) struct QueueKey {
-    pub(crate) rank: u128,
-    pub(crate) seq: u64,
+    rank_high: u64,
+    rank_low: u64,
+    seq: u64,
 }
 
 impl QueueKey {
@@ -183,7 +188,11 @@ impl QueueKey {
             None => urgency << 64,
             Some(interval) => u128::from(arrived.0) + urgency * u128::from(interval.0),
         };
-        QueueKey { rank, seq }
+        QueueKey {
+            rank_high: (rank >> 64) as u64,
+            rank_low: rank as u64,
+            seq,
+        }
     }
 }
 
@@ -235,12 +244,13 @@ pub(crate) struct Conversation {
     pub(crate) queued_at: Timestamp,
     pub(crate) holder: Holder,
     /// Everyone who held it, in order.
-    pub(crate) agents: SmallVec<[AgentId; 2]>,
+    /// A `Vec` rather than inline: a waiting conversation has none yet.
+    pub(crate) agents: Vec<AgentId>,
     /// Super admins who joined and have not left.
     pub(crate) participants: SmallVec<[AgentIx; 1]>,
     pub(crate) timeline: Vec<TimelineEntry>,
     /// Escalation steps, and how many have been taken.
-    pub(crate) escalation: Vec<Step>,
+    pub(crate) escalation: Box<[Step]>,
     pub(crate) steps_taken: usize,
     pub(crate) timers: ConversationTimers,
     pub(crate) first_response: Option<Millis>,

@@ -5,6 +5,7 @@
 //! same time fire in the order they were set, on every run.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU64;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,10 +13,13 @@ use crate::dense::{AgentIx, ChannelIx, ConvIx};
 use crate::time::Timestamp;
 
 /// Where a timer sits in the wheel; its owner keeps it to cancel it.
+///
+/// The sequence number counts from 1, so that an `Option<TimerKey>` (three
+/// in every conversation) takes no more room than the key.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub(crate) struct TimerKey {
     pub(crate) at: Timestamp,
-    seq: u64,
+    seq: NonZeroU64,
 }
 
 /// What happens when a timer fires.
@@ -51,11 +55,11 @@ impl Timers {
     /// the next agent with another deadline already due, back and forth
     /// forever within one tick.
     pub(crate) fn set(&mut self, at: Timestamp, timer: Timer) -> TimerKey {
+        self.next_seq += 1;
         let key = TimerKey {
             at,
-            seq: self.next_seq,
+            seq: NonZeroU64::new(self.next_seq).unwrap_or(NonZeroU64::MAX),
         };
-        self.next_seq += 1;
         if at != Timestamp(u64::MAX) {
             self.pending.insert(key, timer);
         }
