@@ -123,6 +123,28 @@ impl Router {
         let a = self.agent_ix(id)?;
         let spec = self.parse_spec(spec)?;
         self.account(a);
+        let agent = &self.agents[a];
+        let same_classes = agent.role == spec.role
+            && agent.skills == spec.skills
+            && agent.teams == spec.teams
+            && agent
+                .channels
+                .iter()
+                .zip(&spec.capacities)
+                .all(|(line, &capacity)| (line.capacity > 0) == (capacity > 0));
+        if same_classes {
+            // Only capacities changed: the agent serves the same classes,
+            // so its places in their lines stay, brought up to date as
+            // after any change of load.
+            let agent = &mut self.agents[a];
+            agent.total_capacity = spec.total_capacity;
+            for (line, capacity) in agent.channels.iter_mut().zip(spec.capacities) {
+                line.capacity = capacity;
+            }
+            self.sync(a);
+            self.pull(a, out);
+            return Ok(());
+        }
         self.unsettle(a);
         let agent = &mut self.agents[a];
         agent.role = spec.role;

@@ -244,6 +244,41 @@ fn raising_capacity_pulls_and_lowering_takes_nothing_away() {
 }
 
 #[test]
+fn lowering_capacity_to_the_load_sends_the_next_arrival_elsewhere() {
+    let mut r = router(Config::new(["sms"]));
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 3));
+    add(&mut r, 0, "bob", AgentSpec::agent().channel("sms", 3));
+    assert_eq!(arrive(&mut r, 1, 1, sms()), [assigned(1, "ann", 0)]);
+    assert_eq!(arrive(&mut r, 1, 2, sms()), [assigned(2, "bob", 0)]);
+    // Ann still serves the same classes; only her capacity changes, to
+    // what she holds: she is full and the next two go to bob.
+    let d = r
+        .handle(
+            Timestamp(2),
+            Event::AgentUpdated {
+                agent: "ann".into(),
+                spec: AgentSpec::agent().channel("sms", 1),
+            },
+        )
+        .unwrap();
+    assert!(d.is_empty());
+    assert_eq!(arrive(&mut r, 3, 3, sms()), [assigned(3, "bob", 0)]);
+    assert_eq!(arrive(&mut r, 3, 4, sms()), [assigned(4, "bob", 0)]);
+    assert_eq!(arrive(&mut r, 3, 5, sms()), [queued(5, 0)]);
+    // Room again: she takes the one waiting at once.
+    let d = r
+        .handle(
+            Timestamp(4),
+            Event::AgentUpdated {
+                agent: "ann".into(),
+                spec: AgentSpec::agent().channel("sms", 2),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.to_vec(), [assigned(5, "ann", 1)]);
+}
+
+#[test]
 fn away_keeps_offline_requeues_at_the_original_place() {
     let mut r = router(Config::new(["sms"]));
     add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
