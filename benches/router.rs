@@ -75,6 +75,12 @@ fn agent_spec(rng: &mut Rng, a: u64) -> AgentSpec {
     spec
 }
 
+/// Agent `a` as the centre was built with it, so a benchmark can send
+/// it again with one thing changed.
+fn built_spec(a: u64) -> AgentSpec {
+    agent_spec(&mut Rng(a ^ 0x5eed), a)
+}
+
 /// A customer's conversation: half need nothing, half one skill at 1-3.
 fn conversation(rng: &mut Rng) -> ConversationSpec {
     let mut spec = ConversationSpec::new(CHANNELS[rng.below(5) as usize], rng.below(100_000));
@@ -129,9 +135,8 @@ impl Centre {
             back_office: VecDeque::new(),
             admin: AgentId::from("admin"),
         };
-        let mut rng = Rng(7);
         for a in 0..agents {
-            let spec = agent_spec(&mut rng, a);
+            let spec = built_spec(a);
             centre.send(Event::AgentAdded {
                 agent: a.into(),
                 spec,
@@ -327,7 +332,23 @@ fn events(c: &mut Criterion, centres: &mut [(u64, Option<Centre>)]) {
             let centre = centre!();
             b.iter(|| {
                 let a = centre.rng.below(centre.agents);
-                let spec = agent_spec(&mut Rng(a), a);
+                // A spec drawn afresh each time: new skills and teams, so
+                // the agent leaves its classes and joins others.
+                let spec = agent_spec(&mut Rng(centre.rng.next()), a);
+                black_box(centre.send(Event::AgentUpdated {
+                    agent: a.into(),
+                    spec,
+                }));
+            })
+        });
+        group.bench_function(id("agent_capacity_changed"), |b| {
+            let centre = centre!();
+            b.iter(|| {
+                let a = centre.rng.below(centre.agents);
+                let mut spec = built_spec(a);
+                // Same role, skills, teams and channels: only the first
+                // channel's capacity moves, to 1-5.
+                spec.channels[0].capacity = 1 + centre.rng.below(5) as u32;
                 black_box(centre.send(Event::AgentUpdated {
                     agent: a.into(),
                     spec,
