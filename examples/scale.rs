@@ -21,6 +21,10 @@
 //! 10k (a quick run: 10k with 1k, and no line of 1M, to stay within a
 //! minute).
 //! The last line holds the ratios the README's "Performance" section quotes.
+//!
+//! `--strategy least-loaded|longest-idle|round-robin` runs it under another
+//! strategy than the default; `--agents`, `--waiting`, `--events`,
+//! `--no-naive` and `--kinds` narrow a run for profiling (see `main`).
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
