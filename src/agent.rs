@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::conversation::QueueKey;
-use crate::dense::{ClassIx, ConvIx, TeamIx};
+use crate::dense::{ClassIx, ConvIx, LineIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
 use crate::stats::Occupancy;
@@ -170,16 +170,18 @@ pub(crate) struct AgentChannel {
     pub(crate) load: u32,
     /// Slots busy with wrap-up after a conversation ended.
     pub(crate) wrapping: u32,
-    /// The key under which the agent is listed as free in every class of
-    /// `classes`, or `None`. Kept lazily (see `Router::sync`): while listed,
+    /// The key under which the agent is listed as free in every line of
+    /// `lines`, or `None`. Kept lazily (see `Router::sync`): while listed,
     /// it is at most the agent's current key, and the agent may since have
     /// become full or unavailable.
     pub(crate) listed: Option<RankKey>,
     /// The routing classes of this channel the agent is eligible for.
     pub(crate) classes: Vec<ClassIx>,
+    /// The free-agent lines of this channel the agent belongs in.
+    pub(crate) lines: Vec<LineIx>,
 }
 
-/// How many classes may hold an agent's entry under a key of their own
+/// How many lines may hold an agent's entry under a key of their own
 /// (see [`Agent::raised`]) before its whole channel is rewritten instead.
 pub(crate) const MAX_RAISED: usize = 2;
 
@@ -211,11 +213,11 @@ pub(crate) struct Agent {
     pub(crate) missed_offers: u32,
     /// Pending wrap-up timers.
     pub(crate) wrap_ups: SmallVec<[TimerKey; 2]>,
-    /// Routing classes where this agent's free-agent entry was moved up on
-    /// its own (when it came first in that line with a raised key), with
-    /// that key; in every other class of a channel's `classes` the entry
-    /// is under the channel's `listed`. At most [`MAX_RAISED`].
-    pub(crate) raised: SmallVec<[(ClassIx, RankKey); 2]>,
+    /// Free-agent lines where this agent's entry was moved up on its own
+    /// (when it came first in that line with a raised key), with that key;
+    /// in every other line of a channel's `lines` the entry is under the
+    /// channel's `listed`. At most [`MAX_RAISED`].
+    pub(crate) raised: SmallVec<[(LineIx, RankKey); 2]>,
     pub(crate) occupancy: Occupancy,
 }
 

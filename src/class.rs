@@ -1,8 +1,9 @@
 //! Routing classes: conversations with the same channel, skill requirement
 //! and team wait in one line and are served by the same agents.
 //!
-//! Each class keeps its waiting conversations in queue order and its free
-//! eligible agents in strategy order, so an arrival looks at one agent and a
+//! Each class keeps its waiting conversations in queue order and draws its
+//! free eligible agents from one or a few free-agent lines (see
+//! [`crate::line`]), so an arrival looks at the heads of those lines and a
 //! freed agent looks at the heads of its own classes only.
 
 use std::collections::BTreeSet;
@@ -10,10 +11,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::QueueKey;
-use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
+use crate::dense::{ChannelIx, ConvIx, TeamIx};
+use crate::line::Draw;
 use crate::skill::SkillSet;
 use crate::stats::{Tally, Waiting};
-use crate::strategy::RankKey;
 
 /// What makes two conversations interchangeable for routing.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -29,20 +30,19 @@ pub(crate) struct Class {
     pub(crate) key: ClassKey,
     /// Waiting conversations, first in line first.
     pub(crate) queue: BTreeSet<(QueueKey, ConvIx)>,
-    /// Eligible agents with room on the channel, best first, each under a
-    /// key at most its current one (see `Router::sync`).
-    pub(crate) free_agents: BTreeSet<(RankKey, AgentIx)>,
+    /// Where its free eligible agents are listed.
+    pub(crate) draw: Draw,
     /// Waiting conversations by how long they have waited.
     pub(crate) waiting_since: Waiting,
     pub(crate) tally: Tally,
 }
 
 impl Class {
-    pub(crate) fn new(key: ClassKey) -> Self {
+    pub(crate) fn new(key: ClassKey, draw: Draw) -> Self {
         Class {
             key,
+            draw,
             queue: BTreeSet::new(),
-            free_agents: BTreeSet::new(),
             waiting_since: Waiting::default(),
             tally: Tally::default(),
         }

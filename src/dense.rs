@@ -39,6 +39,8 @@ index! {
     ConvIx(u32);
     /// A routing class's slot.
     ClassIx(u32);
+    /// A free-agent line's slot.
+    LineIx(u32);
 }
 
 /// Conversions between an index newtype and a slab position.
@@ -61,7 +63,7 @@ macro_rules! slab_index {
         }
     )*};
 }
-slab_index!(AgentIx, ConvIx, ClassIx);
+slab_index!(AgentIx, ConvIx, ClassIx, LineIx);
 
 /// A vector of optional entries with a free list, addressed by index `I`.
 ///

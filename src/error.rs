@@ -177,7 +177,8 @@ pub enum Error {
         /// The step that is out of order, counting from 0.
         step: usize,
     },
-    /// The router cannot index more agents, conversations or routing classes.
+    /// The router cannot index more agents, conversations, routing classes
+    /// or free-agent lines.
     #[error("the router is full: no room for another {0}")]
     Full(&'static str),
 }

@@ -85,6 +85,7 @@ mod event;
 mod hash;
 mod history;
 mod id;
+mod line;
 mod ranked;
 mod router;
 mod rules;

@@ -9,9 +9,10 @@ use crate::agent::{Agent, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::Holder;
 use crate::decision::{Decision, Decisions};
-use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx};
+use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx};
 use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
+use crate::line::{Draw, Levels, Line, LineKey};
 use crate::strategy::{RankInput, RankKey, Strategy};
 use crate::time::Timestamp;
 use crate::timer::{Timer, TimerKey};
@@ -39,11 +40,11 @@ impl Router {
         })
     }
 
-    /// Brings `a`'s entries in its classes' free-agent lines up to date,
-    /// lazily: an entry whose key is at or below the agent's wanted key
-    /// stays, as a lower bound that [`best_agent`](Self::best_agent) checks
-    /// and fixes when it comes first in a line. Only a new listing, or a
-    /// key that dropped below an entry's, is written at once.
+    /// Brings `a`'s entries in its free-agent lines up to date, lazily: an
+    /// entry whose key is at or below the agent's wanted key stays, as a
+    /// lower bound that [`best_agent`](Self::best_agent) checks and fixes
+    /// when it comes first in a line. Only a new listing, or a key that
+    /// dropped below an entry's, is written at once.
     ///
     /// An assignment only raises an agent's keys, so it costs nothing
     /// here; a release that returns an agent to the key it is listed at
@@ -59,67 +60,93 @@ impl Router {
                 (None, Some(_)) => self.relist(a, c, want),
                 (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
                 (Some(have), Some(want)) => {
-                    let too_high: SmallVec<[(ClassIx, RankKey); MAX_RAISED]> = agent
+                    let too_high: SmallVec<[(LineIx, RankKey); MAX_RAISED]> = agent
                         .raised
                         .iter()
                         .copied()
-                        .filter(|&(k, key)| key > want && line.classes.contains(&k))
+                        .filter(|&(l, key)| key > want && line.lines.contains(&l))
                         .collect();
-                    for (k, key) in too_high {
-                        let free = &mut self.classes[k].free_agents;
+                    for (l, key) in too_high {
+                        let free = &mut self.lines[l].free;
                         free.remove(&(key, a));
                         free.insert((have, a));
-                        self.agents[a].raised.retain(|&mut (r, _)| r != k);
+                        self.agents[a].raised.retain(|&mut (r, _)| r != l);
                     }
                 }
             }
         }
     }
 
-    /// Lists `a` under `want` (or nowhere) in every class of its `channel`.
+    /// Lists `a` under `want` (or nowhere) in every line of its `channel`.
     fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
         let agent = &mut self.agents[a];
         let line = &mut agent.channels[channel.get()];
         let was = std::mem::replace(&mut line.listed, want);
-        for &k in &line.classes {
-            let free = &mut self.classes[k].free_agents;
+        for &l in &line.lines {
+            let free = &mut self.lines[l].free;
             if let Some(listed) = was {
-                let key = raised_key(&agent.raised, k).unwrap_or(listed);
+                let key = raised_key(&agent.raised, l).unwrap_or(listed);
                 free.remove(&(key, a));
             }
             if let Some(key) = want {
                 free.insert((key, a));
             }
         }
-        agent
-            .raised
-            .retain(|&mut (k, _)| !line.classes.contains(&k));
+        agent.raised.retain(|&mut (l, _)| !line.lines.contains(&l));
     }
 
-    /// The best free agent of class `k` other than `skip`: the first in
-    /// its line by strategy key (for round robin, the first after the
-    /// channel's cursor, wrapping around).
+    /// The lines class `k` draws its free agents from.
+    fn drawn_lines(&self, k: ClassIx) -> SmallVec<[LineIx; 6]> {
+        let class = &self.classes[k];
+        match class.draw {
+            Draw::Own(l) | Draw::Shared(l) => SmallVec::from_elem(l, 1),
+            Draw::Levels { skill, from } => self
+                .skill_levels
+                .get(&(class.key.channel, skill))
+                .into_iter()
+                .flatten()
+                .filter(|&&(level, _)| level >= from)
+                .map(|&(_, l)| l)
+                .collect(),
+        }
+    }
+
+    /// The best free agent of class `k` other than `skip`: the first by
+    /// strategy key across the lines it draws from (for round robin, the
+    /// first after the channel's cursor, wrapping around).
     ///
     /// Entries are lower bounds of their agents' keys (see
     /// [`sync`](Self::sync)): the first entry whose agent is wanted at
     /// exactly that key is the best, since every agent passed over was
     /// fixed first and every later entry is at most its agent's key. An
-    /// entry met out of date is fixed in all of its agent's classes.
+    /// entry met out of date is fixed, and the search starts again. An
+    /// agent is in at most one of a class's lines.
     pub(super) fn best_agent(&mut self, k: ClassIx, skip: Option<AgentIx>) -> Option<AgentIx> {
         let channel = self.classes[k].key.channel;
         let cursor = match self.config.strategy {
             Strategy::RoundRobin => self.channels[channel.get()].cursor,
             _ => None,
         };
+        let after = cursor.map(|c| (RankKey(c.0, u64::MAX), AgentIx(u32::MAX)));
+        let lines = self.drawn_lines(k);
         loop {
-            let free = &self.classes[k].free_agents;
-            let after = cursor.map(|c| (RankKey(c.0, u64::MAX), AgentIx(u32::MAX)));
-            let mut line = after
-                .into_iter()
-                .flat_map(|from| free.range(from..))
-                .chain(free.iter())
-                .filter(|&&(_, agent)| Some(agent) != skip);
-            let &(key, a) = line.next()?;
+            // The first entry of each line in (wrapped, key, agent) order:
+            // entries after the cursor before those that wrap around.
+            let mut first: Option<(bool, RankKey, AgentIx, LineIx)> = None;
+            for &l in &lines {
+                let free = &self.lines[l].free;
+                let head = after
+                    .into_iter()
+                    .flat_map(|from| free.range(from..).map(|e| (false, e)))
+                    .chain(free.iter().map(|e| (true, e)))
+                    .find(|&(_, &(_, agent))| Some(agent) != skip);
+                if let Some((wrapped, &(key, agent))) = head
+                    && first.is_none_or(|f| (wrapped, key, agent) < (f.0, f.1, f.2))
+                {
+                    first = Some((wrapped, key, agent, l));
+                }
+            }
+            let (_, key, a, l) = first?;
             let want = self.wanted_listing(&self.agents[a], channel);
             if want == Some(key) {
                 return Some(a);
@@ -129,14 +156,14 @@ impl Router {
                 // Raised (entries are lower bounds): move it up in this
                 // line only, while few lines hold it under keys of their own.
                 Some(raised)
-                    if raised_key(&agent.raised, k).is_some()
+                    if raised_key(&agent.raised, l).is_some()
                         || agent.raised.len() < MAX_RAISED =>
                 {
-                    match agent.raised.iter_mut().find(|(r, _)| *r == k) {
+                    match agent.raised.iter_mut().find(|(r, _)| *r == l) {
                         Some(entry) => entry.1 = raised,
-                        None => agent.raised.push((k, raised)),
+                        None => agent.raised.push((l, raised)),
                     }
-                    let free = &mut self.classes[k].free_agents;
+                    let free = &mut self.lines[l].free;
                     free.remove(&(key, a));
                     free.insert((raised, a));
                 }
@@ -150,44 +177,71 @@ impl Router {
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
             if let Some(listed) = line.listed.take() {
-                for &k in &line.classes {
-                    let key = raised_key(&agent.raised, k).unwrap_or(listed);
-                    self.classes[k].free_agents.remove(&(key, a));
+                for &l in &line.lines {
+                    let key = raised_key(&agent.raised, l).unwrap_or(listed);
+                    self.lines[l].free.remove(&(key, a));
                 }
             }
         }
         agent.raised.clear();
     }
 
-    /// Fills `a`'s class lists from the existing classes of its channels.
-    /// Costs one look at each class of each channel the agent has.
+    /// Fills `a`'s class and line lists from the existing classes and
+    /// lines of its channels (making the line of a skill at `a`'s level
+    /// if the skill's levels are in use there). Costs one look at each
+    /// class of each channel the agent has.
     pub(super) fn join_classes(&mut self, a: AgentIx) {
         let agent = &self.agents[a];
         if !agent.role.is_routed() {
             return;
         }
-        let mut found: Vec<(ChannelIx, ClassIx)> = Vec::new();
+        let mut classes: Vec<(ChannelIx, ClassIx)> = Vec::new();
+        let mut lines: Vec<(ChannelIx, LineIx)> = Vec::new();
+        let mut new_levels: SmallVec<[(ChannelIx, SkillIx, u8); 4]> = SmallVec::new();
         for c in self.catalog.channel_ixs() {
             if agent.channels[c.get()].capacity == 0 {
                 continue;
             }
             for &k in &self.channels[c.get()].classes {
-                if is_eligible(agent, &self.classes[k].key) {
-                    found.push((c, k));
+                let class = &self.classes[k];
+                if is_eligible(agent, &class.key) {
+                    classes.push((c, k));
+                    if let Draw::Own(l) = class.draw {
+                        lines.push((c, l));
+                    }
                 }
             }
+            let shared = std::iter::once(LineKey::Channel(c))
+                .chain(agent.teams.iter().map(|&t| LineKey::Team(c, t)));
+            lines.extend(shared.filter_map(|key| self.line_ids.get(&key).map(|&l| (c, l))));
+            for (skill, level) in agent.skills.iter() {
+                if self.skill_levels.contains_key(&(c, skill)) {
+                    match self.line_ids.get(&LineKey::Skill(c, skill, level)) {
+                        Some(&l) => lines.push((c, l)),
+                        None => new_levels.push((c, skill, level)),
+                    }
+                }
+            }
+        }
+        for (c, skill, level) in new_levels {
+            lines.push((c, self.level_line(c, skill, level)));
         }
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
             line.classes.clear();
+            line.lines.clear();
         }
-        for (c, k) in found {
+        for (c, k) in classes {
             agent.channels[c.get()].classes.push(k);
+        }
+        for (c, l) in lines {
+            agent.channels[c.get()].lines.push(l);
         }
     }
 
     /// The class for `key`, made if new. A new class finds its members
-    /// among the routed agents of the narrowest of its channel, skills and team.
+    /// among the routed agents of the narrowest of its channel, skills and
+    /// team, and the lines it draws from (see [`crate::line`]).
     pub(super) fn class_for(&mut self, key: ClassKey) -> ClassIx {
         if let Some(&k) = self.class_ids.get(&key) {
             return k;
@@ -214,17 +268,109 @@ impl Router {
                 agent.channels[channel.get()].capacity > 0 && is_eligible(agent, &key)
             })
             .collect();
-        let k = self.classes.insert(Class::new(key.clone()));
+        let draw = match (key.skills.0.as_slice(), key.team) {
+            ([], None) => Draw::Shared(self.shared_line(LineKey::Channel(channel), None)),
+            ([], Some(team)) => {
+                Draw::Shared(self.shared_line(LineKey::Team(channel, team), Some(team)))
+            }
+            (&[(skill, from)], None) => {
+                self.use_levels(channel, skill);
+                Draw::Levels { skill, from }
+            }
+            _ => {
+                let l = self.lines.insert(Line::default());
+                for &a in &members {
+                    self.enter_line(a, channel, l);
+                }
+                Draw::Own(l)
+            }
+        };
+        let k = self.classes.insert(Class::new(key.clone(), draw));
+        if let Draw::Own(l) = draw {
+            self.line_ids.insert(LineKey::Class(k), l);
+        }
         self.class_ids.insert(key, k);
         self.channels[channel.get()].classes.push(k);
         for a in members {
-            let line = &mut self.agents[a].channels[channel.get()];
-            line.classes.push(k);
-            if let Some(rank) = line.listed {
-                self.classes[k].free_agents.insert((rank, a));
-            }
+            self.agents[a].channels[channel.get()].classes.push(k);
         }
         k
+    }
+
+    /// The shared line `key` (of the channel's agents, or of `team`'s), made
+    /// and filled if new.
+    fn shared_line(&mut self, key: LineKey, team: Option<TeamIx>) -> LineIx {
+        if let Some(&l) = self.line_ids.get(&key) {
+            return l;
+        }
+        let (LineKey::Channel(channel) | LineKey::Team(channel, _)) = key else {
+            unreachable!("shared_line makes channel and team lines only")
+        };
+        let members: Vec<AgentIx> = match team {
+            None => self.channels[channel.get()]
+                .members
+                .iter()
+                .copied()
+                .collect(),
+            Some(team) => self.team_members[team.get()]
+                .iter()
+                .copied()
+                .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
+                .collect(),
+        };
+        let l = self.lines.insert(Line::default());
+        self.line_ids.insert(key, l);
+        for a in members {
+            self.enter_line(a, channel, l);
+        }
+        l
+    }
+
+    /// Puts `skill`'s agents with a capacity on `channel` in the line of
+    /// their level there, once: from then on one-skill classes of the
+    /// channel draw from those lines, and agents who join enter them.
+    fn use_levels(&mut self, channel: ChannelIx, skill: SkillIx) {
+        if self.skill_levels.contains_key(&(channel, skill)) {
+            return;
+        }
+        self.skill_levels.insert((channel, skill), Levels::new());
+        let members: Vec<AgentIx> = self.skill_members[skill.get()]
+            .iter()
+            .copied()
+            .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
+            .collect();
+        for a in members {
+            let level = self.agents[a]
+                .skills
+                .iter()
+                .find(|&(s, _)| s == skill)
+                .map_or(0, |(_, level)| level);
+            let l = self.level_line(channel, skill, level);
+            self.enter_line(a, channel, l);
+        }
+    }
+
+    /// The line of `skill` at exactly `level` on `channel`, made if new.
+    fn level_line(&mut self, channel: ChannelIx, skill: SkillIx, level: u8) -> LineIx {
+        let key = LineKey::Skill(channel, skill, level);
+        if let Some(&l) = self.line_ids.get(&key) {
+            return l;
+        }
+        let l = self.lines.insert(Line::default());
+        self.line_ids.insert(key, l);
+        let levels = self.skill_levels.entry((channel, skill)).or_default();
+        let at = levels.partition_point(|&(held, _)| held < level);
+        levels.insert(at, (level, l));
+        l
+    }
+
+    /// Adds line `l` of `channel` to `a`'s lines, listed as `a` is there.
+    fn enter_line(&mut self, a: AgentIx, channel: ChannelIx, l: LineIx) {
+        let line = &mut self.agents[a].channels[channel.get()];
+        line.lines.push(l);
+        if let Some(rank) = line.listed {
+            self.lines[l].free.insert((rank, a));
+        }
     }
 
     /// Counts `a`'s slot-time up to now, before anything changes its slots
@@ -631,10 +777,10 @@ impl Router {
     }
 }
 
-/// The key of class `k`'s entry for an agent whose raised entries are
+/// The key of line `l`'s entry for an agent whose raised entries are
 /// `raised`, if it is one of them.
-fn raised_key(raised: &[(ClassIx, RankKey)], k: ClassIx) -> Option<RankKey> {
-    raised.iter().find(|(r, _)| *r == k).map(|&(_, key)| key)
+fn raised_key(raised: &[(LineIx, RankKey)], l: LineIx) -> Option<RankKey> {
+    raised.iter().find(|(r, _)| *r == l).map(|&(_, key)| key)
 }
 
 /// Whether `agent`'s skills and teams meet `class` (channel permission aside).

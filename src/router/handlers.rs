@@ -15,6 +15,7 @@ use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
 use crate::error::Error;
 use crate::history::{Ending, Happening, Outcome, TimelineEntry};
 use crate::id::{AgentId, ConversationId};
+use crate::line::MAX_NEW_LINES_PER_CLASS;
 use crate::rules::parse_steps;
 use crate::skill::SkillSet;
 use crate::stats::Occupancy;
@@ -30,6 +31,17 @@ struct ParsedSpec {
 }
 
 impl Router {
+    /// Whether the lines an agent of `spec` may make (one per skill level
+    /// per channel, see `join_classes`) fit under the index width.
+    fn check_room_for_levels(&self, spec: &ParsedSpec) -> Result<(), Error> {
+        let most = spec.skills.0.len() * spec.capacities.len();
+        if self.lines.has_room_for(most) {
+            Ok(())
+        } else {
+            Err(Error::Full("free-agent line"))
+        }
+    }
+
     fn parse_spec(&self, spec: &AgentSpec) -> Result<ParsedSpec, Error> {
         if let Some(total) = spec.total_capacity.filter(|&t| t > MAX_CAPACITY) {
             return Err(Error::CapacityTooLarge {
@@ -76,6 +88,7 @@ impl Router {
         if !self.agents.has_room() {
             return Err(Error::Full("agent"));
         }
+        self.check_room_for_levels(&spec)?;
         let agent = Agent {
             id: id.clone(),
             role: spec.role,
@@ -122,6 +135,7 @@ impl Router {
     ) -> Result<(), Error> {
         let a = self.agent_ix(id)?;
         let spec = self.parse_spec(spec)?;
+        self.check_room_for_levels(&spec)?;
         self.account(a);
         let agent = &self.agents[a];
         let same_classes = agent.role == spec.role
@@ -248,6 +262,12 @@ impl Router {
             .count();
         if !self.classes.has_room_for(new_classes) {
             return Err(Error::Full("routing class"));
+        }
+        if !self
+            .lines
+            .has_room_for(new_classes * MAX_NEW_LINES_PER_CLASS)
+        {
+            return Err(Error::Full("free-agent line"));
         }
         let class = self.class_for(key);
         for step in step_keys {
@@ -433,6 +453,7 @@ impl Router {
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
             line.classes.clear();
+            line.lines.clear();
         }
         for line in &mut self.channels {
             line.members.swap_remove(&a);

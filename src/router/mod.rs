@@ -15,12 +15,13 @@ use crate::class::{Class, ClassKey};
 use crate::config::Config;
 use crate::conversation::{Conversation, QueueKey};
 use crate::decision::Decisions;
-use crate::dense::{AgentIx, ClassIx, ConvIx, Slab};
+use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, Slab};
 use crate::error::Error;
 use crate::event::Event;
 use crate::hash::{FxIndexMap, FxIndexSet};
 use crate::history::History;
 use crate::id::{AgentId, ConversationId};
+use crate::line::{Levels, Line, LineKey};
 use crate::ranked::RankedSet;
 use crate::rules::Rules;
 use crate::stats::{Tally, Waiting};
@@ -112,6 +113,15 @@ pub struct Router {
     #[serde(with = "crate::hash::as_pairs")]
     class_ids: FxIndexMap<ClassKey, ClassIx>,
 
+    /// Free-agent lines, which classes draw from.
+    lines: Slab<LineIx, Line>,
+    #[serde(with = "crate::hash::as_pairs")]
+    line_ids: FxIndexMap<LineKey, LineIx>,
+    /// The per-level lines of each skill that a one-skill class on the
+    /// channel draws from, by level (see [`crate::line`]).
+    #[serde(with = "crate::hash::as_pairs")]
+    skill_levels: FxIndexMap<(ChannelIx, SkillIx), Levels>,
+
     /// Indexed by channel.
     channels: Vec<ChannelLine>,
     /// Routed agents by skill and by team: where a new class finds its members.
@@ -181,6 +191,9 @@ impl Router {
             next_arrival_seq: 0,
             classes: Slab::default(),
             class_ids: FxIndexMap::default(),
+            lines: Slab::default(),
+            line_ids: FxIndexMap::default(),
+            skill_levels: FxIndexMap::default(),
             history: History::default(),
             timers: Timers::default(),
             stats_epoch: 0,

@@ -20,6 +20,7 @@ use crate::dense::{AgentIx, ConvIx};
 use crate::error::Error;
 use crate::history::Happening;
 use crate::id::{AgentId, ConversationId};
+use crate::line::MAX_NEW_LINES_PER_CLASS;
 use crate::skill::SkillSet;
 use crate::transfer::TransferTarget;
 
@@ -90,9 +91,13 @@ impl Router {
         };
         if let Target::Class(key) = &target
             && !self.class_ids.contains_key(key)
-            && !self.classes.has_room()
         {
-            return Err(Error::Full("routing class"));
+            if !self.classes.has_room() {
+                return Err(Error::Full("routing class"));
+            }
+            if !self.lines.has_room_for(MAX_NEW_LINES_PER_CLASS) {
+                return Err(Error::Full("free-agent line"));
+            }
         }
 
         self.note(
