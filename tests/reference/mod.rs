@@ -207,6 +207,21 @@ impl Reference {
         Ok(out)
     }
 
+    /// `handle` without the copy that makes it atomic: an event that
+    /// fails may leave a change behind. For building a large centre from
+    /// events known to be valid (the scale example), where a copy per
+    /// event would make the build quadratic.
+    pub fn handle_in_place(
+        &mut self,
+        now: Timestamp,
+        event: &Event,
+    ) -> Result<Vec<Decision>, Error> {
+        self.now = self.now.max(now.0);
+        let mut out = Vec::new();
+        self.apply(event, &mut out)?;
+        Ok(out)
+    }
+
     // ---- lookups ------------------------------------------------------
 
     pub fn agent(&self, id: &AgentId) -> Option<&Agent> {
