@@ -26,7 +26,7 @@ pub enum Strategy {
     RoundRobin,
 }
 
-/// An agent's place in a routing class's line of free agents: smaller first.
+/// An agent's place in a free-agent line (see `crate::line`): smaller first.
 ///
 /// Two words, so that a line's entries (key and agent) take 24 bytes: for
 /// least loaded the first packs the channel load (high half) over the total
