@@ -525,3 +525,57 @@ fn a_zero_aging_interval_is_refused() {
         Err(Error::ZeroInterval("priority_aging"))
     );
 }
+
+#[test]
+fn a_one_skill_class_draws_from_every_level_at_or_above_its_own() {
+    let mut r = router(Config::new(["sms"]).skills(["billing"]));
+    for (name, level) in [("one", 1), ("three", 3), ("five", 5)] {
+        add(
+            &mut r,
+            0,
+            name,
+            AgentSpec::agent().channel("sms", 2).skill("billing", level),
+        );
+    }
+    let billing = |level| ConversationSpec::new("sms", "c").skill("billing", level);
+    // "one" was added first but is below level 3.
+    assert_eq!(arrive(&mut r, 1, 1, billing(3)), [assigned(1, "three", 0)]);
+    // Least loaded across the lines of levels 3 and 5.
+    assert_eq!(arrive(&mut r, 1, 2, billing(3)), [assigned(2, "five", 0)]);
+    assert_eq!(arrive(&mut r, 1, 3, billing(1)), [assigned(3, "one", 0)]);
+    // All at one: the earliest added of those at level 2 or above.
+    assert_eq!(arrive(&mut r, 1, 4, billing(2)), [assigned(4, "three", 0)]);
+    assert_eq!(arrive(&mut r, 1, 5, billing(5)), [assigned(5, "five", 0)]);
+    assert_eq!(arrive(&mut r, 1, 6, billing(4)), [queued(6, 0)]);
+}
+
+#[test]
+fn round_robin_takes_turns_across_the_lines_of_several_levels() {
+    let config = Config::new(["sms"])
+        .skills(["billing"])
+        .strategy(Strategy::RoundRobin);
+    let mut r = router(config);
+    for (name, level) in [("x", 5), ("y", 3), ("z", 4)] {
+        add(
+            &mut r,
+            0,
+            name,
+            AgentSpec::agent().channel("sms", 5).skill("billing", level),
+        );
+    }
+    let billing = ConversationSpec::new("sms", "c").skill("billing", 3);
+    let turns: Vec<Decision> = (1..=5)
+        .flat_map(|id| arrive(&mut r, 1, id, billing.clone()))
+        .collect();
+    // In the order added, wrapping around, whatever line each is in.
+    assert_eq!(
+        turns,
+        [
+            assigned(1, "x", 0),
+            assigned(2, "y", 0),
+            assigned(3, "z", 0),
+            assigned(4, "x", 0),
+            assigned(5, "y", 0),
+        ]
+    );
+}
