@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::conversation::QueueKey;
-use crate::dense::{ClassIx, ConvIx, LineIx, TeamIx};
+use crate::dense::{ConvIx, LineIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
 use crate::stats::Occupancy;
@@ -175,9 +175,8 @@ pub(crate) struct AgentChannel {
     /// it is at most the agent's current key, and the agent may since have
     /// become full or unavailable.
     pub(crate) listed: Option<RankKey>,
-    /// The routing classes of this channel the agent is eligible for.
-    pub(crate) classes: Vec<ClassIx>,
-    /// The free-agent lines of this channel the agent belongs in.
+    /// The free-agent lines of this channel the agent belongs in; the
+    /// classes it is eligible for here are those that draw from them.
     pub(crate) lines: Vec<LineIx>,
 }
 

@@ -49,10 +49,21 @@ pub(crate) struct Line {
     /// Agents with room, best first, each under a key at most its current
     /// one (see `Router::sync`).
     pub(crate) free: BTreeSet<(RankKey, AgentIx)>,
+    /// The classes that draw from this line: every agent in it is
+    /// eligible for each of them, so a freed agent finds the classes it
+    /// serves through its lines.
+    pub(crate) classes: Vec<ClassIx>,
 }
 
-/// The lines of one skill on one channel, one per level held, by level.
-pub(crate) type Levels = SmallVec<[(u8, LineIx); 6]>;
+/// The lines of one skill on one channel, one per level held, and the
+/// one-skill classes that draw from them, each by level.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Levels {
+    /// The line of each level held, by level.
+    pub(crate) lines: SmallVec<[(u8, LineIx); 6]>,
+    /// Each class that needs the skill alone, with the lowest level it takes.
+    pub(crate) classes: SmallVec<[(u8, ClassIx); 4]>,
+}
 
 /// How many lines making one class may add at most: one of its own, or
 /// one per level of a skill.

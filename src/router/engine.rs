@@ -104,7 +104,7 @@ impl Router {
                 .skill_levels
                 .get(&(class.key.channel, skill))
                 .into_iter()
-                .flatten()
+                .flat_map(|levels| &levels.lines)
                 .filter(|&&(level, _)| level >= from)
                 .map(|&(_, l)| l)
                 .collect(),
@@ -186,16 +186,15 @@ impl Router {
         agent.raised.clear();
     }
 
-    /// Fills `a`'s class and line lists from the existing classes and
-    /// lines of its channels (making the line of a skill at `a`'s level
-    /// if the skill's levels are in use there). Costs one look at each
-    /// class of each channel the agent has.
+    /// Fills `a`'s line lists from the existing lines of its channels
+    /// (making the line of a skill at `a`'s level if the skill's levels
+    /// are in use there). Costs one look at each class of its own of each
+    /// channel the agent has.
     pub(super) fn join_classes(&mut self, a: AgentIx) {
         let agent = &self.agents[a];
         if !agent.role.is_routed() {
             return;
         }
-        let mut classes: Vec<(ChannelIx, ClassIx)> = Vec::new();
         let mut lines: Vec<(ChannelIx, LineIx)> = Vec::new();
         let mut new_levels: SmallVec<[(ChannelIx, SkillIx, u8); 4]> = SmallVec::new();
         for c in self.catalog.channel_ixs() {
@@ -204,11 +203,10 @@ impl Router {
             }
             for &k in &self.channels[c.get()].classes {
                 let class = &self.classes[k];
-                if is_eligible(agent, &class.key) {
-                    classes.push((c, k));
-                    if let Draw::Own(l) = class.draw {
-                        lines.push((c, l));
-                    }
+                if let Draw::Own(l) = class.draw
+                    && is_eligible(agent, &class.key)
+                {
+                    lines.push((c, l));
                 }
             }
             let shared = std::iter::once(LineKey::Channel(c))
@@ -228,24 +226,64 @@ impl Router {
         }
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
-            line.classes.clear();
             line.lines.clear();
-        }
-        for (c, k) in classes {
-            agent.channels[c.get()].classes.push(k);
         }
         for (c, l) in lines {
             agent.channels[c.get()].lines.push(l);
         }
     }
 
-    /// The class for `key`, made if new. A new class finds its members
+    /// The class for `key`, made if new, with the lines it draws from (see
+    /// [`crate::line`]). A class with a line of its own finds its members
     /// among the routed agents of the narrowest of its channel, skills and
-    /// team, and the lines it draws from (see [`crate::line`]).
+    /// team.
     pub(super) fn class_for(&mut self, key: ClassKey) -> ClassIx {
         if let Some(&k) = self.class_ids.get(&key) {
             return k;
         }
+        let channel = key.channel;
+        let draw = match (key.skills.0.as_slice(), key.team) {
+            ([], None) => Draw::Shared(self.shared_line(LineKey::Channel(channel), None)),
+            ([], Some(team)) => {
+                Draw::Shared(self.shared_line(LineKey::Team(channel, team), Some(team)))
+            }
+            (&[(skill, from)], None) => {
+                self.use_levels(channel, skill);
+                Draw::Levels { skill, from }
+            }
+            _ => {
+                let l = self.lines.insert(Line::default());
+                for a in self.members_of(&key) {
+                    self.enter_line(a, channel, l);
+                }
+                Draw::Own(l)
+            }
+        };
+        let k = self.classes.insert(Class::new(key.clone(), draw));
+        match draw {
+            Draw::Own(l) => {
+                self.line_ids.insert(LineKey::Class(k), l);
+                self.lines[l].classes.push(k);
+            }
+            Draw::Shared(l) => self.lines[l].classes.push(k),
+            Draw::Levels { skill, from } => {
+                let levels = self.skill_levels.entry((channel, skill)).or_default();
+                levels.classes.push((from, k));
+                for &(level, l) in &levels.lines {
+                    if level >= from {
+                        self.lines[l].classes.push(k);
+                    }
+                }
+            }
+        }
+        self.class_ids.insert(key, k);
+        self.channels[channel.get()].classes.push(k);
+        k
+    }
+
+    /// The routed agents with a capacity on `key`'s channel who meet it,
+    /// found among the narrowest of its channel's, skills' and team's lists.
+    fn members_of(&self, key: &ClassKey) -> Vec<AgentIx> {
         let channel = key.channel;
         let mut candidates = &self.channels[channel.get()].members;
         for (skill, _) in key.skills.iter() {
@@ -260,41 +298,14 @@ impl Router {
                 candidates = list;
             }
         }
-        let members: Vec<AgentIx> = candidates
+        candidates
             .iter()
             .copied()
             .filter(|&a| {
                 let agent = &self.agents[a];
-                agent.channels[channel.get()].capacity > 0 && is_eligible(agent, &key)
+                agent.channels[channel.get()].capacity > 0 && is_eligible(agent, key)
             })
-            .collect();
-        let draw = match (key.skills.0.as_slice(), key.team) {
-            ([], None) => Draw::Shared(self.shared_line(LineKey::Channel(channel), None)),
-            ([], Some(team)) => {
-                Draw::Shared(self.shared_line(LineKey::Team(channel, team), Some(team)))
-            }
-            (&[(skill, from)], None) => {
-                self.use_levels(channel, skill);
-                Draw::Levels { skill, from }
-            }
-            _ => {
-                let l = self.lines.insert(Line::default());
-                for &a in &members {
-                    self.enter_line(a, channel, l);
-                }
-                Draw::Own(l)
-            }
-        };
-        let k = self.classes.insert(Class::new(key.clone(), draw));
-        if let Draw::Own(l) = draw {
-            self.line_ids.insert(LineKey::Class(k), l);
-        }
-        self.class_ids.insert(key, k);
-        self.channels[channel.get()].classes.push(k);
-        for a in members {
-            self.agents[a].channels[channel.get()].classes.push(k);
-        }
-        k
+            .collect()
     }
 
     /// The shared line `key` (of the channel's agents, or of `team`'s), made
@@ -333,7 +344,8 @@ impl Router {
         if self.skill_levels.contains_key(&(channel, skill)) {
             return;
         }
-        self.skill_levels.insert((channel, skill), Levels::new());
+        self.skill_levels
+            .insert((channel, skill), Levels::default());
         let members: Vec<AgentIx> = self.skill_members[skill.get()]
             .iter()
             .copied()
@@ -356,11 +368,21 @@ impl Router {
         if let Some(&l) = self.line_ids.get(&key) {
             return l;
         }
-        let l = self.lines.insert(Line::default());
-        self.line_ids.insert(key, l);
         let levels = self.skill_levels.entry((channel, skill)).or_default();
-        let at = levels.partition_point(|&(held, _)| held < level);
-        levels.insert(at, (level, l));
+        let classes = levels
+            .classes
+            .iter()
+            .filter(|&&(from, _)| from <= level)
+            .map(|&(_, k)| k)
+            .collect();
+        let l = self.lines.insert(Line {
+            classes,
+            ..Line::default()
+        });
+        let levels = self.skill_levels.entry((channel, skill)).or_default();
+        let at = levels.lines.partition_point(|&(held, _)| held < level);
+        levels.lines.insert(at, (level, l));
+        self.line_ids.insert(key, l);
         l
     }
 
@@ -660,7 +682,8 @@ impl Router {
             .channel_ixs()
             .filter(|&c| self.channels[c.get()].waiting.len() > 0)
             .filter(|&c| self.wanted_listing(agent, c).is_some())
-            .flat_map(|c| agent.channels[c.get()].classes.iter())
+            .flat_map(|c| agent.channels[c.get()].lines.iter())
+            .flat_map(|&l| self.lines[l].classes.iter())
             .filter_map(|&k| self.classes[k].head())
             .min()
             .map(|(_, ci)| ci)

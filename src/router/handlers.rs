@@ -452,7 +452,6 @@ impl Router {
         self.unlist(a);
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
-            line.classes.clear();
             line.lines.clear();
         }
         for line in &mut self.channels {
