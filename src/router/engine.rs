@@ -190,7 +190,7 @@ impl Router {
     /// (making the line of a skill at `a`'s level if the skill's levels
     /// are in use there). Costs one look at each class of its own of each
     /// channel the agent has.
-    pub(super) fn join_classes(&mut self, a: AgentIx) {
+    pub(super) fn join_lines(&mut self, a: AgentIx) {
         let agent = &self.agents[a];
         if !agent.role.is_routed() {
             return;
@@ -379,7 +379,6 @@ impl Router {
             classes,
             ..Line::default()
         });
-        let levels = self.skill_levels.entry((channel, skill)).or_default();
         let at = levels.lines.partition_point(|&(held, _)| held < level);
         levels.lines.insert(at, (level, l));
         self.line_ids.insert(key, l);

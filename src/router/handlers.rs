@@ -32,7 +32,7 @@ struct ParsedSpec {
 
 impl Router {
     /// Whether the lines an agent of `spec` may make (one per skill level
-    /// per channel, see `join_classes`) fit under the index width.
+    /// per channel, see `join_lines`) fit under the index width.
     fn check_room_for_levels(&self, spec: &ParsedSpec) -> Result<(), Error> {
         let most = spec.skills.0.len() * spec.capacities.len();
         if self.lines.has_room_for(most) {
@@ -442,7 +442,7 @@ impl Router {
                 self.team_members[team.get()].insert(a);
             }
         }
-        self.join_classes(a);
+        self.join_lines(a);
         self.sync(a);
         self.pull(a, out);
     }
