@@ -74,6 +74,7 @@
 #![deny(missing_docs)]
 
 mod agent;
+mod agent_set;
 mod catalog;
 mod class;
 mod config;

@@ -300,7 +300,6 @@ impl Router {
         }
         candidates
             .iter()
-            .copied()
             .filter(|&a| {
                 let agent = &self.agents[a];
                 agent.channels[channel.get()].capacity > 0 && is_eligible(agent, key)
@@ -318,14 +317,9 @@ impl Router {
             unreachable!("shared_line makes channel and team lines only")
         };
         let members: Vec<AgentIx> = match team {
-            None => self.channels[channel.get()]
-                .members
-                .iter()
-                .copied()
-                .collect(),
+            None => self.channels[channel.get()].members.iter().collect(),
             Some(team) => self.team_members[team.get()]
                 .iter()
-                .copied()
                 .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
                 .collect(),
         };
@@ -348,7 +342,6 @@ impl Router {
             .insert((channel, skill), Levels::default());
         let members: Vec<AgentIx> = self.skill_members[skill.get()]
             .iter()
-            .copied()
             .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
             .collect();
         for a in members {

@@ -455,13 +455,13 @@ impl Router {
             line.lines.clear();
         }
         for line in &mut self.channels {
-            line.members.swap_remove(&a);
+            line.members.remove(a);
         }
         for (skill, _) in agent.skills.iter() {
-            self.skill_members[skill.get()].swap_remove(&a);
+            self.skill_members[skill.get()].remove(a);
         }
         for team in &agent.teams {
-            self.team_members[team.get()].swap_remove(&a);
+            self.team_members[team.get()].remove(a);
         }
     }
 }

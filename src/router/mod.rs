@@ -10,6 +10,7 @@ mod transfers;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::Agent;
+use crate::agent_set::AgentSet;
 use crate::catalog::Catalog;
 use crate::class::{Class, ClassKey};
 use crate::config::Config;
@@ -18,7 +19,7 @@ use crate::decision::Decisions;
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, Slab};
 use crate::error::Error;
 use crate::event::Event;
-use crate::hash::{FxIndexMap, FxIndexSet};
+use crate::hash::FxIndexMap;
 use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::line::{Levels, Line, LineKey};
@@ -125,8 +126,8 @@ pub struct Router {
     /// Indexed by channel.
     channels: Vec<ChannelLine>,
     /// Routed agents by skill and by team: where a new class finds its members.
-    skill_members: Vec<FxIndexSet<AgentIx>>,
-    team_members: Vec<FxIndexSet<AgentIx>>,
+    skill_members: Vec<AgentSet>,
+    team_members: Vec<AgentSet>,
 
     /// The configuration's routing rules, checked.
     rules: Rules,
@@ -147,7 +148,7 @@ struct ChannelLine {
     /// Every waiting conversation on this channel, for positions in line.
     waiting: RankedSet<QueueKey>,
     /// Routed agents with a capacity on this channel.
-    members: FxIndexSet<AgentIx>,
+    members: AgentSet,
     /// Round robin: the key of the agent that got the last conversation.
     cursor: Option<RankKey>,
     /// Waiting conversations by how long they have waited.
@@ -178,8 +179,8 @@ impl Router {
         Ok(Router {
             rules,
             channels: vec![ChannelLine::default(); catalog.channel_count()],
-            skill_members: vec![FxIndexSet::default(); catalog.skill_count()],
-            team_members: vec![FxIndexSet::default(); catalog.team_count()],
+            skill_members: vec![AgentSet::default(); catalog.skill_count()],
+            team_members: vec![AgentSet::default(); catalog.team_count()],
             catalog,
             config,
             now: Timestamp(0),
