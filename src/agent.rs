@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::conversation::QueueKey;
-use crate::dense::{ConvIx, LineIx, TeamIx};
+use crate::dense::{ChannelIx, ConvIx, LineIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
 use crate::stats::Occupancy;
@@ -163,8 +163,9 @@ impl AgentSpec {
 }
 
 /// An agent's state on one channel.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct AgentChannel {
+    pub(crate) channel: ChannelIx,
     pub(crate) capacity: u32,
     /// Conversations held or offered here.
     pub(crate) load: u32,
@@ -178,6 +179,29 @@ pub(crate) struct AgentChannel {
     /// The free-agent lines of this channel the agent belongs in; the
     /// classes it is eligible for here are those that draw from them.
     pub(crate) lines: Vec<LineIx>,
+}
+
+impl AgentChannel {
+    /// Nothing held on `channel`, no capacity, in no line.
+    pub(crate) fn empty(channel: ChannelIx) -> Self {
+        AgentChannel {
+            channel,
+            capacity: 0,
+            load: 0,
+            wrapping: 0,
+            listed: None,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Whether the entry says nothing an absent one would not.
+    fn is_empty(&self) -> bool {
+        self.capacity == 0
+            && self.load == 0
+            && self.wrapping == 0
+            && self.listed.is_none()
+            && self.lines.is_empty()
+    }
 }
 
 /// How many lines may hold an agent's entry under a key of their own
@@ -200,8 +224,10 @@ pub(crate) struct Agent {
     /// The order of joining: the last tie-break of every strategy.
     pub(crate) join_seq: u64,
     pub(crate) last_assigned: Timestamp,
-    /// Indexed by channel.
-    pub(crate) channels: Box<[AgentChannel]>,
+    /// The channels the agent has a capacity on or holds work on, by
+    /// channel index: an absent channel is one with nothing (see
+    /// [`Agent::on`]).
+    pub(crate) channels: Vec<AgentChannel>,
     /// Open conversations in the order they were assigned.
     pub(crate) inbox: Vec<ConvIx>,
     /// Conversations waiting for this person only, first in line first.
@@ -224,6 +250,50 @@ impl Agent {
     /// Whether the router may give this agent new conversations at all.
     pub(crate) fn is_routable(&self) -> bool {
         self.role.is_routed() && self.presence.is_routable()
+    }
+
+    /// The agent's state on `channel`, if it has a capacity or work there.
+    pub(crate) fn on(&self, channel: ChannelIx) -> Option<&AgentChannel> {
+        self.channels.iter().find(|c| c.channel == channel)
+    }
+
+    /// The agent's state on `channel`, added empty if absent.
+    pub(crate) fn on_mut(&mut self, channel: ChannelIx) -> &mut AgentChannel {
+        let at = self.place(channel);
+        &mut self.channels[at]
+    }
+
+    /// Where `channel` is in [`channels`](Self::channels), added empty if absent.
+    pub(crate) fn place(&mut self, channel: ChannelIx) -> usize {
+        match self.channels.binary_search_by_key(&channel, |c| c.channel) {
+            Ok(at) => at,
+            Err(at) => {
+                self.channels.insert(at, AgentChannel::empty(channel));
+                at
+            }
+        }
+    }
+
+    /// The agent's capacity on `channel`; 0 if it has none.
+    pub(crate) fn capacity_on(&self, channel: ChannelIx) -> u32 {
+        self.on(channel).map_or(0, |c| c.capacity)
+    }
+
+    /// Sets the capacity of every channel from `capacities` (indexed by
+    /// channel), and forgets channels left with nothing.
+    pub(crate) fn set_capacities(&mut self, capacities: &[u32]) {
+        let wanted = capacities.iter().filter(|&&capacity| capacity > 0).count();
+        self.channels
+            .reserve_exact(wanted.saturating_sub(self.channels.len()));
+        for (c, &capacity) in capacities.iter().enumerate() {
+            let channel = ChannelIx(c as u16);
+            if capacity > 0 {
+                self.on_mut(channel).capacity = capacity;
+            } else if let Ok(at) = self.channels.binary_search_by_key(&channel, |c| c.channel) {
+                self.channels[at].capacity = 0;
+            }
+        }
+        self.channels.retain(|c| !c.is_empty());
     }
 
     /// Slots in use (held, offered, wrapping up) and slots staffed.

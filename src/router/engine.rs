@@ -20,7 +20,9 @@ use crate::timer::{Timer, TimerKey};
 impl Router {
     /// Whether `agent` has room for one more conversation on `channel`.
     pub(super) fn has_room(&self, agent: &Agent, channel: ChannelIx) -> bool {
-        let line = &agent.channels[channel.get()];
+        let Some(line) = agent.on(channel) else {
+            return false;
+        };
         line.load + line.wrapping < line.capacity
             && agent.total_capacity.is_none_or(|total| {
                 agent.used_units + u64::from(self.catalog.cost(channel)) <= u64::from(total)
@@ -32,7 +34,7 @@ impl Router {
     pub(super) fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
         (agent.is_routable() && self.has_room(agent, channel)).then(|| {
             self.config.strategy.rank(&RankInput {
-                channel_load: agent.channels[channel.get()].load,
+                channel_load: agent.on(channel).map_or(0, |c| c.load),
                 total_load: agent.total_load,
                 last_assigned_ms: agent.last_assigned.0,
                 join_seq: agent.join_seq,
@@ -51,10 +53,11 @@ impl Router {
     /// costs nothing either, beyond moving back the few entries that were
     /// raised on their own.
     pub(super) fn sync(&mut self, a: AgentIx) {
-        for c in self.catalog.channel_ixs() {
+        for i in 0..self.agents[a].channels.len() {
+            let c = self.agents[a].channels[i].channel;
             let want = self.wanted_listing(&self.agents[a], c);
             let agent = &self.agents[a];
-            let line = &agent.channels[c.get()];
+            let line = &agent.channels[i];
             match (line.listed, want) {
                 (_, None) => {}
                 (None, Some(_)) => self.relist(a, c, want),
@@ -80,7 +83,8 @@ impl Router {
     /// Lists `a` under `want` (or nowhere) in every line of its `channel`.
     fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
         let agent = &mut self.agents[a];
-        let line = &mut agent.channels[channel.get()];
+        let at = agent.place(channel);
+        let line = &mut agent.channels[at];
         let was = std::mem::replace(&mut line.listed, want);
         for &l in &line.lines {
             let free = &mut self.lines[l].free;
@@ -197,8 +201,9 @@ impl Router {
         }
         let mut lines: Vec<(ChannelIx, LineIx)> = Vec::new();
         let mut new_levels: SmallVec<[(ChannelIx, SkillIx, u8); 4]> = SmallVec::new();
-        for c in self.catalog.channel_ixs() {
-            if agent.channels[c.get()].capacity == 0 {
+        for on in &agent.channels {
+            let c = on.channel;
+            if on.capacity == 0 {
                 continue;
             }
             for &k in &self.channels[c.get()].classes {
@@ -229,7 +234,7 @@ impl Router {
             line.lines.clear();
         }
         for (c, l) in lines {
-            agent.channels[c.get()].lines.push(l);
+            agent.on_mut(c).lines.push(l);
         }
     }
 
@@ -302,7 +307,7 @@ impl Router {
             .iter()
             .filter(|&a| {
                 let agent = &self.agents[a];
-                agent.channels[channel.get()].capacity > 0 && is_eligible(agent, key)
+                agent.capacity_on(channel) > 0 && is_eligible(agent, key)
             })
             .collect()
     }
@@ -320,7 +325,7 @@ impl Router {
             None => self.channels[channel.get()].members.iter().collect(),
             Some(team) => self.team_members[team.get()]
                 .iter()
-                .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
+                .filter(|&a| self.agents[a].capacity_on(channel) > 0)
                 .collect(),
         };
         let l = self.lines.insert(Line::default());
@@ -342,7 +347,7 @@ impl Router {
             .insert((channel, skill), Levels::default());
         let members: Vec<AgentIx> = self.skill_members[skill.get()]
             .iter()
-            .filter(|&a| self.agents[a].channels[channel.get()].capacity > 0)
+            .filter(|&a| self.agents[a].capacity_on(channel) > 0)
             .collect();
         for a in members {
             let level = self.agents[a]
@@ -380,7 +385,7 @@ impl Router {
 
     /// Adds line `l` of `channel` to `a`'s lines, listed as `a` is there.
     fn enter_line(&mut self, a: AgentIx, channel: ChannelIx, l: LineIx) {
-        let line = &mut self.agents[a].channels[channel.get()];
+        let line = self.agents[a].on_mut(channel);
         line.lines.push(l);
         if let Some(rank) = line.listed {
             self.lines[l].free.insert((rank, a));
@@ -417,7 +422,7 @@ impl Router {
             self.channels[channel.get()].cursor = Some(key);
         }
         let agent = &mut self.agents[a];
-        agent.channels[channel.get()].load += 1;
+        agent.on_mut(channel).load += 1;
         agent.total_load += 1;
         agent.used_units += cost;
         agent.inbox.push(ci);
@@ -519,7 +524,7 @@ impl Router {
         let channel = self.conversations[ci].channel;
         let cost = u64::from(self.catalog.cost(channel));
         let agent = &mut self.agents[a];
-        agent.channels[channel.get()].load -= 1;
+        agent.on_mut(channel).load -= 1;
         agent.total_load -= 1;
         agent.used_units -= cost;
         if let Some(pos) = agent.inbox.iter().position(|&x| x == ci) {
@@ -541,7 +546,7 @@ impl Router {
         let timer = self.timers.set(until, Timer::WrapUpEnds(a, channel));
         let cost = u64::from(self.catalog.cost(channel));
         let agent = &mut self.agents[a];
-        agent.channels[channel.get()].wrapping += 1;
+        agent.on_mut(channel).wrapping += 1;
         agent.used_units += cost;
         agent.wrap_ups.push(timer);
         self.sync(a);
@@ -563,7 +568,7 @@ impl Router {
         self.account(a);
         let cost = u64::from(self.catalog.cost(channel));
         let agent = &mut self.agents[a];
-        agent.channels[channel.get()].wrapping -= 1;
+        agent.on_mut(channel).wrapping -= 1;
         agent.used_units -= cost;
         agent.wrap_ups.retain(|t| *t != timer);
         self.sync(a);
@@ -674,7 +679,7 @@ impl Router {
             .channel_ixs()
             .filter(|&c| self.channels[c.get()].waiting.len() > 0)
             .filter(|&c| self.wanted_listing(agent, c).is_some())
-            .flat_map(|c| agent.channels[c.get()].lines.iter())
+            .flat_map(|c| agent.on(c).into_iter().flat_map(|on| &on.lines))
             .flat_map(|&l| self.lines[l].classes.iter())
             .filter_map(|&k| self.classes[k].head())
             .min()

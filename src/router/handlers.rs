@@ -6,7 +6,7 @@
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::{Agent, AgentChannel, AgentSpec, Presence, Role};
+use crate::agent::{Agent, AgentSpec, Presence, Role};
 use crate::class::ClassKey;
 use crate::config::{MAX_CAPACITY, OfflinePolicy};
 use crate::conversation::{Conversation, ConversationSpec, ConversationTimers, Holder, QueueKey};
@@ -89,7 +89,7 @@ impl Router {
             return Err(Error::Full("agent"));
         }
         self.check_room_for_levels(&spec)?;
-        let agent = Agent {
+        let mut agent = Agent {
             id: id.clone(),
             role: spec.role,
             presence,
@@ -100,14 +100,7 @@ impl Router {
             total_load: 0,
             join_seq: self.next_join_seq,
             last_assigned: self.now,
-            channels: spec
-                .capacities
-                .iter()
-                .map(|&capacity| AgentChannel {
-                    capacity,
-                    ..AgentChannel::default()
-                })
-                .collect(),
+            channels: Vec::new(),
             inbox: Vec::new(),
             awaiting: Default::default(),
             joined: SmallVec::new(),
@@ -120,6 +113,7 @@ impl Router {
                 ..Occupancy::default()
             },
         };
+        agent.set_capacities(&spec.capacities);
         self.next_join_seq += 1;
         let a = self.agents.insert(agent);
         self.agent_ids.insert(id, a);
@@ -141,20 +135,16 @@ impl Router {
         let same_classes = agent.role == spec.role
             && agent.skills == spec.skills
             && agent.teams == spec.teams
-            && agent
-                .channels
-                .iter()
+            && (self.catalog.channel_ixs())
                 .zip(&spec.capacities)
-                .all(|(line, &capacity)| (line.capacity > 0) == (capacity > 0));
+                .all(|(c, &capacity)| (agent.capacity_on(c) > 0) == (capacity > 0));
         if same_classes {
             // Only capacities changed: the agent serves the same classes,
             // so its places in their lines stay, brought up to date as
             // after any change of load.
             let agent = &mut self.agents[a];
             agent.total_capacity = spec.total_capacity;
-            for (line, capacity) in agent.channels.iter_mut().zip(spec.capacities) {
-                line.capacity = capacity;
-            }
+            agent.set_capacities(&spec.capacities);
             self.sync(a);
             self.pull(a, out);
             return Ok(());
@@ -165,9 +155,7 @@ impl Router {
         agent.skills = spec.skills;
         agent.teams = spec.teams;
         agent.total_capacity = spec.total_capacity;
-        for (line, capacity) in agent.channels.iter_mut().zip(spec.capacities) {
-            line.capacity = capacity;
-        }
+        agent.set_capacities(&spec.capacities);
         self.settle(a, out);
         Ok(())
     }
@@ -430,9 +418,9 @@ impl Router {
     fn settle(&mut self, a: AgentIx, out: &mut Decisions) {
         let agent = &self.agents[a];
         if agent.role.is_routed() {
-            for (c, line) in agent.channels.iter().enumerate() {
+            for line in &agent.channels {
                 if line.capacity > 0 {
-                    self.channels[c].members.insert(a);
+                    self.channels[line.channel.get()].members.insert(a);
                 }
             }
             for (skill, _) in agent.skills.iter() {

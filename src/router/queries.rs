@@ -94,7 +94,7 @@ impl Router {
     pub fn load(&self, agent: &AgentId, channel: &str) -> Result<u32, Error> {
         let c = self.catalog.channel(channel)?;
         let a = self.agent_ix(agent)?;
-        Ok(self.agents[a].channels[c.get()].load)
+        Ok(self.agents[a].on(c).map_or(0, |on| on.load))
     }
 
     /// `agent`'s presence.
@@ -141,7 +141,7 @@ impl Router {
     pub fn wrapping_up(&self, agent: &AgentId, channel: &str) -> Result<u32, Error> {
         let c = self.catalog.channel(channel)?;
         let a = self.agent_ix(agent)?;
-        Ok(self.agents[a].channels[c.get()].wrapping)
+        Ok(self.agents[a].on(c).map_or(0, |on| on.wrapping))
     }
 
     /// When the next deadline falls (a wait for one person ends, an offer

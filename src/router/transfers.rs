@@ -70,7 +70,7 @@ impl Router {
                         action: "transfer to a super admin or client user",
                     });
                 }
-                if self.agents[p].channels[channel.get()].capacity == 0 {
+                if self.agents[p].capacity_on(channel) == 0 {
                     return Err(Error::CannotServeChannel {
                         agent: person.clone(),
                         channel: self.catalog.channel_name(channel).to_owned(),
@@ -239,7 +239,6 @@ impl Router {
         let p = *self.agent_ids.get(previous)?;
         let agent = &self.agents[p];
         let key = &self.classes[conversation.class].key;
-        (agent.channels[key.channel.get()].capacity > 0 && super::engine::is_eligible(agent, key))
-            .then_some(p)
+        (agent.capacity_on(key.channel) > 0 && super::engine::is_eligible(agent, key)).then_some(p)
     }
 }
