@@ -222,7 +222,7 @@ pub(crate) struct Agent {
     /// Conversations held or offered, on every channel.
     pub(crate) total_load: u32,
     /// The order of joining: the last tie-break of every strategy.
-    pub(crate) join_seq: u64,
+    pub(crate) join_seq: u32,
     pub(crate) last_assigned: Timestamp,
     /// The channels the agent has a capacity on or holds work on, by
     /// channel index: an absent channel is one with nothing (see

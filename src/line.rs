@@ -43,12 +43,40 @@ pub(crate) enum Draw {
     Levels { skill: SkillIx, from: u8 },
 }
 
+/// An agent's entry in a free-agent line: its key, then the agent, in
+/// 16 bytes (a `(RankKey, AgentIx)` pair would take 24).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    rank: u64,
+    join: u32,
+    pub(crate) agent: AgentIx,
+}
+
+impl Entry {
+    /// `agent`'s entry under `key`.
+    pub(crate) fn new(key: RankKey, agent: AgentIx) -> Self {
+        Entry {
+            rank: key.rank,
+            join: key.join,
+            agent,
+        }
+    }
+
+    /// The key the entry is under.
+    pub(crate) fn key(self) -> RankKey {
+        RankKey {
+            rank: self.rank,
+            join: self.join,
+        }
+    }
+}
+
 /// One free-agent line.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Line {
     /// Agents with room, best first, each under a key at most its current
     /// one (see `Router::sync`).
-    pub(crate) free: BTreeSet<(RankKey, AgentIx)>,
+    pub(crate) free: BTreeSet<Entry>,
     /// The classes that draw from this line: every agent in it is
     /// eligible for each of them, so a freed agent finds the classes it
     /// serves through its lines.

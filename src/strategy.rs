@@ -28,31 +28,38 @@ pub enum Strategy {
 
 /// An agent's place in a free-agent line (see `crate::line`): smaller first.
 ///
-/// Two words, so that a line's entries (key and agent) take 24 bytes: for
-/// least loaded the first packs the channel load (high half) over the total
-/// load (low half), both `u32`.
+/// A word and the agent's join number, so that a line's entries (key and
+/// agent) take 16 bytes: for least loaded the word packs the channel load
+/// (high half) over the total load (low half), both `u32`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-pub(crate) struct RankKey(pub(crate) u64, pub(crate) u64);
+pub(crate) struct RankKey {
+    pub(crate) rank: u64,
+    /// The order of joining (see `Agent::join_seq`), the last tie-break.
+    pub(crate) join: u32,
+}
 
 /// What a strategy needs to know of an agent to rank it on one channel.
 pub(crate) struct RankInput {
     pub(crate) channel_load: u32,
     pub(crate) total_load: u32,
     pub(crate) last_assigned_ms: u64,
-    pub(crate) join_seq: u64,
+    pub(crate) join_seq: u32,
 }
 
 impl Strategy {
     /// The agent's key on one channel; the smallest key is picked first
     /// (for round robin, the smallest after the channel's cursor).
     pub(crate) fn rank(self, agent: &RankInput) -> RankKey {
-        match self {
-            Strategy::LeastLoaded => RankKey(
-                u64::from(agent.channel_load) << 32 | u64::from(agent.total_load),
-                agent.join_seq,
-            ),
-            Strategy::LongestIdle => RankKey(agent.last_assigned_ms, agent.join_seq),
-            Strategy::RoundRobin => RankKey(agent.join_seq, 0),
+        let rank = match self {
+            Strategy::LeastLoaded => {
+                u64::from(agent.channel_load) << 32 | u64::from(agent.total_load)
+            }
+            Strategy::LongestIdle => agent.last_assigned_ms,
+            Strategy::RoundRobin => 0,
+        };
+        RankKey {
+            rank,
+            join: agent.join_seq,
         }
     }
 }

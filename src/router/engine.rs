@@ -12,7 +12,7 @@ use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx};
 use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
-use crate::line::{Draw, Levels, Line, LineKey};
+use crate::line::{Draw, Entry, Levels, Line, LineKey};
 use crate::strategy::{RankInput, RankKey, Strategy};
 use crate::time::Timestamp;
 use crate::timer::{Timer, TimerKey};
@@ -71,8 +71,8 @@ impl Router {
                         .collect();
                     for (l, key) in too_high {
                         let free = &mut self.lines[l].free;
-                        free.remove(&(key, a));
-                        free.insert((have, a));
+                        free.remove(&Entry::new(key, a));
+                        free.insert(Entry::new(have, a));
                         self.agents[a].raised.retain(|&mut (r, _)| r != l);
                     }
                 }
@@ -90,10 +90,10 @@ impl Router {
             let free = &mut self.lines[l].free;
             if let Some(listed) = was {
                 let key = raised_key(&agent.raised, l).unwrap_or(listed);
-                free.remove(&(key, a));
+                free.remove(&Entry::new(key, a));
             }
             if let Some(key) = want {
-                free.insert((key, a));
+                free.insert(Entry::new(key, a));
             }
         }
         agent.raised.retain(|&mut (l, _)| !line.lines.contains(&l));
@@ -131,26 +131,27 @@ impl Router {
             Strategy::RoundRobin => self.channels[channel.get()].cursor,
             _ => None,
         };
-        let after = cursor.map(|c| (RankKey(c.0, u64::MAX), AgentIx(u32::MAX)));
+        let after = cursor.map(|c| Entry::new(c, AgentIx(u32::MAX)));
         let lines = self.drawn_lines(k);
         loop {
             // The first entry of each line in (wrapped, key, agent) order:
             // entries after the cursor before those that wrap around.
-            let mut first: Option<(bool, RankKey, AgentIx, LineIx)> = None;
+            let mut first: Option<(bool, Entry, LineIx)> = None;
             for &l in &lines {
                 let free = &self.lines[l].free;
                 let head = after
                     .into_iter()
-                    .flat_map(|from| free.range(from..).map(|e| (false, e)))
-                    .chain(free.iter().map(|e| (true, e)))
-                    .find(|&(_, &(_, agent))| Some(agent) != skip);
-                if let Some((wrapped, &(key, agent))) = head
-                    && first.is_none_or(|f| (wrapped, key, agent) < (f.0, f.1, f.2))
+                    .flat_map(|from| free.range(from..).map(|&e| (false, e)))
+                    .chain(free.iter().map(|&e| (true, e)))
+                    .find(|&(_, entry)| Some(entry.agent) != skip);
+                if let Some((wrapped, entry)) = head
+                    && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))
                 {
-                    first = Some((wrapped, key, agent, l));
+                    first = Some((wrapped, entry, l));
                 }
             }
-            let (_, key, a, l) = first?;
+            let (_, entry, l) = first?;
+            let (key, a) = (entry.key(), entry.agent);
             let want = self.wanted_listing(&self.agents[a], channel);
             if want == Some(key) {
                 return Some(a);
@@ -168,12 +169,49 @@ impl Router {
                         None => agent.raised.push((l, raised)),
                     }
                     let free = &mut self.lines[l].free;
-                    free.remove(&(key, a));
-                    free.insert((raised, a));
+                    free.remove(&Entry::new(key, a));
+                    free.insert(Entry::new(raised, a));
                 }
                 _ => self.relist(a, channel, want),
             }
         }
+    }
+
+    /// Numbers the agents' joins afresh from 1, in the same order, for when
+    /// the next number would not fit in a `u32`: keys in lines and
+    /// listings, and round-robin cursors, follow. Once per four billion
+    /// agents added.
+    pub(super) fn renumber_joins(&mut self) {
+        let mut old: Vec<u32> = (self.agent_ids.values())
+            .map(|&a| self.agents[a].join_seq)
+            .collect();
+        old.sort_unstable();
+        // The count of agents joined at or before `join`: an agent's new
+        // number, and a cursor that agents after it (only) are after.
+        let renumber = |key: RankKey| RankKey {
+            join: old.partition_point(|&j| j <= key.join) as u32,
+            ..key
+        };
+        for &a in self.agent_ids.values() {
+            let agent = &mut self.agents[a];
+            agent.join_seq = old.partition_point(|&j| j <= agent.join_seq) as u32;
+            for on in &mut agent.channels {
+                on.listed = on.listed.map(renumber);
+            }
+            for (_, key) in &mut agent.raised {
+                *key = renumber(*key);
+            }
+        }
+        for &l in self.line_ids.values() {
+            let line = &mut self.lines[l];
+            line.free = (line.free.iter())
+                .map(|e| Entry::new(renumber(e.key()), e.agent))
+                .collect();
+        }
+        for channel in &mut self.channels {
+            channel.cursor = channel.cursor.map(renumber);
+        }
+        self.next_join_seq = u32::try_from(old.len()).map_or(u32::MAX, |n| n.saturating_add(1));
     }
 
     /// Takes `a` out of every free-agent line, as before a change of spec.
@@ -183,7 +221,7 @@ impl Router {
             if let Some(listed) = line.listed.take() {
                 for &l in &line.lines {
                     let key = raised_key(&agent.raised, l).unwrap_or(listed);
-                    self.lines[l].free.remove(&(key, a));
+                    self.lines[l].free.remove(&Entry::new(key, a));
                 }
             }
         }
@@ -388,7 +426,7 @@ impl Router {
         let line = self.agents[a].on_mut(channel);
         line.lines.push(l);
         if let Some(rank) = line.listed {
-            self.lines[l].free.insert((rank, a));
+            self.lines[l].free.insert(Entry::new(rank, a));
         }
     }
 

@@ -89,6 +89,9 @@ impl Router {
             return Err(Error::Full("agent"));
         }
         self.check_room_for_levels(&spec)?;
+        if self.next_join_seq == u32::MAX {
+            self.renumber_joins();
+        }
         let mut agent = Agent {
             id: id.clone(),
             role: spec.role,
@@ -114,7 +117,7 @@ impl Router {
             },
         };
         agent.set_capacities(&spec.capacities);
-        self.next_join_seq += 1;
+        self.next_join_seq = self.next_join_seq.saturating_add(1);
         let a = self.agents.insert(agent);
         self.agent_ids.insert(id, a);
         self.settle(a, out);

@@ -102,7 +102,7 @@ pub struct Router {
     #[serde(with = "crate::hash::as_pairs")]
     agent_ids: FxIndexMap<AgentId, AgentIx>,
     /// The order of joining, the last tie-break of every strategy.
-    next_join_seq: u64,
+    next_join_seq: u32,
 
     conversations: Slab<ConvIx, Conversation>,
     #[serde(with = "crate::hash::as_pairs")]

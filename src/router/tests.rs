@@ -579,3 +579,114 @@ fn round_robin_takes_turns_across_the_lines_of_several_levels() {
         ]
     );
 }
+
+/// Join numbers are renumbered when the next would not fit in a `u32`; a
+/// router made to renumber, repeatedly, decides exactly as one that never
+/// does, under every strategy.
+#[test]
+fn renumbering_joins_changes_no_decision() {
+    for strategy in [
+        Strategy::LeastLoaded,
+        Strategy::LongestIdle,
+        Strategy::RoundRobin,
+    ] {
+        let mut config = Config::new(["sms", "chat"]);
+        config.skills = vec!["billing".into(), "sales".into()];
+        config.strategy = strategy;
+        let (mut plain, mut renumbered) = (router(config.clone()), router(config));
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut draw = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let (mut renumbers, mut assigned) = (0, 0);
+        for step in 0..3_000_u64 {
+            if step % 97 == 0 {
+                renumbered.next_join_seq = u32::MAX - draw(3) as u32;
+            }
+            let before = renumbered.next_join_seq;
+            let agent = AgentId::from(draw(12));
+            let conversation = ConversationId::from(draw(40));
+            let event = match draw(6) {
+                0 => Event::AgentAdded {
+                    agent,
+                    spec: AgentSpec::agent()
+                        .channel("sms", draw(3) as u32)
+                        .channel("chat", 1 + draw(2) as u32)
+                        .skill("billing", 1 + draw(3) as u8),
+                    presence: Presence::Available,
+                },
+                1 => Event::AgentRemoved { agent },
+                2 => Event::PresenceChanged {
+                    agent,
+                    presence: [Presence::Available, Presence::Busy][draw(2) as usize],
+                },
+                3 => Event::ConversationResolved {
+                    by: plain
+                        .conversation(&conversation)
+                        .and_then(|c| c.agents.first().cloned())
+                        .unwrap_or(agent),
+                    conversation,
+                    dispositions: vec![],
+                },
+                _ => Event::ConversationArrived {
+                    conversation,
+                    spec: match draw(3) {
+                        0 => ConversationSpec::new("sms", "c").skill("billing", 2),
+                        1 => ConversationSpec::new("chat", "c"),
+                        _ => ConversationSpec::new("sms", "c"),
+                    },
+                },
+            };
+            let at = Timestamp(step * 1_000);
+            let expected = plain.handle(at, event.clone()).map(|d| d.to_vec());
+            let got = renumbered.handle(at, event).map(|d| d.to_vec());
+            assert_eq!(got, expected, "{strategy:?}, step {step}");
+            assigned += (expected.iter().flatten())
+                .filter(|d| matches!(d, Decision::Assigned { .. }))
+                .count();
+            renumbers += usize::from(renumbered.next_join_seq < before);
+            assert!(
+                lines_agree_with_listings(&renumbered),
+                "{strategy:?}, step {step}"
+            );
+        }
+        assert!(
+            renumbers >= 20,
+            "{strategy:?}: only {renumbers} renumberings"
+        );
+        assert!(assigned >= 300, "{strategy:?}: only {assigned} assignments");
+    }
+}
+
+/// Whether the free-agent lines hold exactly each agent's listings: in
+/// every line of a channel it is listed on, one entry, under its raised key
+/// there or else the channel's, with the agent's own join number.
+fn lines_agree_with_listings(r: &Router) -> bool {
+    use std::collections::BTreeSet;
+
+    use crate::line::Entry;
+
+    let mut listed = BTreeSet::new();
+    for &a in r.agent_ids.values() {
+        let agent = &r.agents[a];
+        for on in &agent.channels {
+            let Some(key) = on.listed else { continue };
+            for &l in &on.lines {
+                let key = (agent.raised.iter())
+                    .find(|&&(r, _)| r == l)
+                    .map_or(key, |&(_, raised)| raised);
+                if key.join != agent.join_seq {
+                    return false;
+                }
+                listed.insert((l, Entry::new(key, a)));
+            }
+        }
+    }
+    let held: BTreeSet<_> = (r.line_ids.values())
+        .flat_map(|&l| r.lines[l].free.iter().map(move |&e| (l, e)))
+        .collect();
+    held == listed
+}
