@@ -1,11 +1,8 @@
 //! Agents: who they are, what they can take, and what they hold.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-use crate::conversation::QueueKey;
 use crate::dense::{ChannelIx, ConvIx, LineIx, TeamIx};
 use crate::id::AgentId;
 use crate::skill::{SkillLevel, SkillSet};
@@ -178,7 +175,8 @@ pub(crate) struct AgentChannel {
     pub(crate) listed: Option<RankKey>,
     /// The free-agent lines of this channel the agent belongs in; the
     /// classes it is eligible for here are those that draw from them.
-    pub(crate) lines: Vec<LineIx>,
+    /// Boxed to its length: lines are added rarely (with a new class).
+    pub(crate) lines: Box<[LineIx]>,
 }
 
 impl AgentChannel {
@@ -190,8 +188,15 @@ impl AgentChannel {
             load: 0,
             wrapping: 0,
             listed: None,
-            lines: Vec::new(),
+            lines: Box::default(),
         }
+    }
+
+    /// Adds line `l` to [`lines`](Self::lines).
+    pub(crate) fn add_line(&mut self, l: LineIx) {
+        let mut lines = std::mem::take(&mut self.lines).into_vec();
+        lines.push(l);
+        self.lines = lines.into_boxed_slice();
     }
 
     /// Whether the entry says nothing an absent one would not.
@@ -230,8 +235,6 @@ pub(crate) struct Agent {
     pub(crate) channels: Vec<AgentChannel>,
     /// Open conversations in the order they were assigned.
     pub(crate) inbox: Vec<ConvIx>,
-    /// Conversations waiting for this person only, first in line first.
-    pub(crate) awaiting: BTreeSet<(QueueKey, ConvIx)>,
     /// Conversations this super admin has joined.
     pub(crate) joined: SmallVec<[ConvIx; 2]>,
     /// Offers timed out in a row.

@@ -182,6 +182,13 @@ pub(crate) struct QueueKey {
 }
 
 impl QueueKey {
+    /// A key below every conversation's.
+    pub(crate) const MIN: QueueKey = QueueKey {
+        rank_high: 0,
+        rank_low: 0,
+        seq: 0,
+    };
+
     pub(crate) fn new(priority: u32, arrived: Timestamp, seq: u64, aging: Option<Millis>) -> Self {
         let urgency = u128::from(u32::MAX - priority);
         let rank = match aging {

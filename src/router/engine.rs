@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use super::Router;
 use crate::agent::{Agent, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
-use crate::conversation::Holder;
+use crate::conversation::{Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx};
 use crate::history::{Happening, TimelineEntry};
@@ -268,11 +268,11 @@ impl Router {
             lines.push((c, self.level_line(c, skill, level)));
         }
         let agent = &mut self.agents[a];
-        for line in agent.channels.iter_mut() {
-            line.lines.clear();
-        }
-        for (c, l) in lines {
-            agent.on_mut(c).lines.push(l);
+        for on in agent.channels.iter_mut() {
+            on.lines = (lines.iter())
+                .filter(|&&(c, _)| c == on.channel)
+                .map(|&(_, l)| l)
+                .collect();
         }
     }
 
@@ -424,7 +424,7 @@ impl Router {
     /// Adds line `l` of `channel` to `a`'s lines, listed as `a` is there.
     fn enter_line(&mut self, a: AgentIx, channel: ChannelIx, l: LineIx) {
         let line = self.agents[a].on_mut(channel);
-        line.lines.push(l);
+        line.add_line(l);
         if let Some(rank) = line.listed {
             self.lines[l].free.insert(Entry::new(rank, a));
         }
@@ -703,11 +703,10 @@ impl Router {
     fn first_in_line_for(&self, a: AgentIx) -> Option<ConvIx> {
         let agent = &self.agents[a];
         if agent.presence.is_routable() {
-            let awaiting = agent
-                .awaiting
-                .iter()
-                .find(|&&(_, ci)| self.has_room(agent, self.conversations[ci].channel));
-            if let Some(&(_, ci)) = awaiting {
+            let awaiting = self
+                .awaiting_for(a)
+                .find(|&ci| self.has_room(agent, self.conversations[ci].channel));
+            if let Some(ci) = awaiting {
                 return Some(ci);
             }
         }
@@ -747,14 +746,27 @@ impl Router {
         conversation.timers.hold = Some(timer);
         conversation.queued_at = now;
         let key = conversation.key;
-        let awaiting = &mut self.agents[p].awaiting;
-        awaiting.insert((key, ci));
+        self.awaiting.insert((p, key, ci));
         out.push(Decision::Awaiting {
             conversation: self.conversations[ci].id.clone(),
             agent: agent_id,
-            ahead: awaiting.range(..(key, ci)).count(),
+            ahead: self.awaiting_ahead(p, key, ci),
             until,
         });
+    }
+
+    /// The conversations waiting for person `p` only, first in line first.
+    pub(super) fn awaiting_for(&self, p: AgentIx) -> impl Iterator<Item = ConvIx> + '_ {
+        (self.awaiting.range((p, QueueKey::MIN, ConvIx(0))..))
+            .take_while(move |&&(q, _, _)| q == p)
+            .map(|&(_, _, ci)| ci)
+    }
+
+    /// How many conversations wait for `p` ahead of `ci`, which has `key`.
+    pub(super) fn awaiting_ahead(&self, p: AgentIx, key: QueueKey, ci: ConvIx) -> usize {
+        (self.awaiting)
+            .range((p, QueueKey::MIN, ConvIx(0))..(p, key, ci))
+            .count()
     }
 
     /// Takes `ci` out of wherever it is (line, awaiting, or a slot) and
@@ -771,7 +783,7 @@ impl Router {
                     self.timers.cancel(timer);
                 }
                 let key = conversation.key;
-                self.agents[p].awaiting.remove(&(key, ci));
+                self.awaiting.remove(&(p, key, ci));
                 None
             }
             Holder::Agent(_) | Holder::Offered(..) => Some(self.release(ci)),

@@ -105,7 +105,6 @@ impl Router {
             last_assigned: self.now,
             channels: Vec::new(),
             inbox: Vec::new(),
-            awaiting: Default::default(),
             joined: SmallVec::new(),
             missed_offers: 0,
             wrap_ups: SmallVec::new(),
@@ -168,8 +167,7 @@ impl Router {
         self.unsettle(a);
         // Unlisted and in no class: nothing can route back to it.
         self.requeue_all(a, out);
-        let awaiting: SmallVec<[ConvIx; 8]> =
-            self.agents[a].awaiting.iter().map(|&(_, ci)| ci).collect();
+        let awaiting: SmallVec<[ConvIx; 8]> = self.awaiting_for(a).collect();
         for ci in awaiting {
             self.end_await(ci, out);
         }
@@ -443,7 +441,7 @@ impl Router {
         self.unlist(a);
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
-            line.lines.clear();
+            line.lines = Box::default();
         }
         for line in &mut self.channels {
             line.members.remove(a);

@@ -7,6 +7,8 @@ mod queries;
 mod timers;
 mod transfers;
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::agent::Agent;
@@ -129,6 +131,10 @@ pub struct Router {
     skill_members: Vec<AgentSet>,
     team_members: Vec<AgentSet>,
 
+    /// Conversations waiting for one person only, by person, then first
+    /// in line first.
+    awaiting: BTreeSet<(AgentIx, QueueKey, ConvIx)>,
+
     /// The configuration's routing rules, checked.
     rules: Rules,
     /// Ended conversations and customers' past conversations.
@@ -195,6 +201,7 @@ impl Router {
             lines: Slab::default(),
             line_ids: FxIndexMap::default(),
             skill_levels: FxIndexMap::default(),
+            awaiting: BTreeSet::new(),
             history: History::default(),
             timers: Timers::default(),
             stats_epoch: 0,

@@ -281,7 +281,7 @@ impl Router {
                 },
                 Holder::Awaiting(p, until) => ConversationState::Awaiting {
                     agent: self.agents[p].id.clone(),
-                    ahead: self.agents[p].awaiting.range(..(c.key, ci)).count(),
+                    ahead: self.awaiting_ahead(p, c.key, ci),
                     until,
                 },
                 Holder::Offered(a, until) => ConversationState::Offered {
