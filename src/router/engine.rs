@@ -296,9 +296,8 @@ impl Router {
             }
             _ => {
                 let l = self.lines.insert(Line::default());
-                for a in self.members_of(&key) {
-                    self.enter_line(a, channel, l);
-                }
+                let members = self.members_of(&key);
+                self.fill_line(l, channel, members);
                 Draw::Own(l)
             }
         };
@@ -368,9 +367,7 @@ impl Router {
         };
         let l = self.lines.insert(Line::default());
         self.line_ids.insert(key, l);
-        for a in members {
-            self.enter_line(a, channel, l);
-        }
+        self.fill_line(l, channel, members);
         l
     }
 
@@ -383,18 +380,17 @@ impl Router {
         }
         self.skill_levels
             .insert((channel, skill), Levels::default());
-        let members: Vec<AgentIx> = self.skill_members[skill.get()]
-            .iter()
+        let mut members: Vec<(u8, AgentIx)> = (self.skill_members[skill.get()].iter())
             .filter(|&a| self.agents[a].capacity_on(channel) > 0)
+            .map(|a| {
+                let held = self.agents[a].skills.iter().find(|&(s, _)| s == skill);
+                (held.map_or(0, |(_, level)| level), a)
+            })
             .collect();
-        for a in members {
-            let level = self.agents[a]
-                .skills
-                .iter()
-                .find(|&(s, _)| s == skill)
-                .map_or(0, |(_, level)| level);
-            let l = self.level_line(channel, skill, level);
-            self.enter_line(a, channel, l);
+        members.sort_unstable();
+        for at_level in members.chunk_by(|x, y| x.0 == y.0) {
+            let l = self.level_line(channel, skill, at_level[0].0);
+            self.fill_line(l, channel, at_level.iter().map(|&(_, a)| a).collect());
         }
     }
 
@@ -421,13 +417,22 @@ impl Router {
         l
     }
 
-    /// Adds line `l` of `channel` to `a`'s lines, listed as `a` is there.
-    fn enter_line(&mut self, a: AgentIx, channel: ChannelIx, l: LineIx) {
-        let line = self.agents[a].on_mut(channel);
-        line.add_line(l);
-        if let Some(rank) = line.listed {
-            self.lines[l].free.insert(Entry::new(rank, a));
+    /// Puts `members`, who have a capacity on `channel`, in line `l` of
+    /// `channel`, new and empty, listed as each is there. The line is built
+    /// in one go, from its entries sorted: in linear time, and with full
+    /// nodes where inserting one by one in order would leave them half full.
+    fn fill_line(&mut self, l: LineIx, channel: ChannelIx, members: Vec<AgentIx>) {
+        let mut entries = Vec::with_capacity(members.len());
+        for a in members {
+            let on = self.agents[a].on_mut(channel);
+            on.add_line(l);
+            if let Some(key) = on.listed {
+                entries.push(Entry::new(key, a));
+            }
         }
+        entries.sort_unstable();
+        debug_assert!(self.lines[l].free.is_empty(), "fill_line fills new lines");
+        self.lines[l].free = entries.into_iter().collect();
     }
 
     /// Counts `a`'s slot-time up to now, before anything changes its slots
