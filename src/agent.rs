@@ -242,10 +242,11 @@ pub(crate) struct Agent {
     /// Pending wrap-up timers.
     pub(crate) wrap_ups: SmallVec<[TimerKey; 2]>,
     /// Free-agent lines where this agent's entry was moved up on its own
-    /// (when it came first in that line with a raised key), with that key;
-    /// in every other line of a channel's `lines` the entry is under the
-    /// channel's `listed`. At most [`MAX_RAISED`].
-    pub(crate) raised: SmallVec<[(LineIx, RankKey); 2]>,
+    /// (when it came first in that line with a raised key), with that
+    /// key's rank (its join number is the agent's own); in every other line
+    /// of a channel's `lines` the entry is under the channel's `listed`. At
+    /// most [`MAX_RAISED`].
+    pub(crate) raised: SmallVec<[(LineIx, u64); 2]>,
     pub(crate) occupancy: Occupancy,
 }
 

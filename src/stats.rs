@@ -58,13 +58,34 @@ pub struct AgentStats {
     pub handled: u64,
 }
 
+/// A `u128` counter kept as two words (high first), so that it needs no
+/// 16-byte alignment (an agent would grow by its padding) and every serde
+/// format can carry it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Wide {
+    high: u64,
+    low: u64,
+}
+
+impl Wide {
+    pub(crate) fn get(self) -> u128 {
+        u128::from(self.high) << 64 | u128::from(self.low)
+    }
+
+    /// Adds `n`, stopping at the largest value rather than wrapping.
+    pub(crate) fn add(&mut self, n: u128) {
+        let sum = self.get().saturating_add(n);
+        (self.high, self.low) = ((sum >> 64) as u64, sum as u64);
+    }
+}
+
 /// Answers and abandons since a reset.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Tally {
     pub(crate) epoch: u64,
     pub(crate) answered: u64,
     pub(crate) abandoned: u64,
-    pub(crate) wait_sum_ms: u128,
+    pub(crate) wait_sum_ms: Wide,
     pub(crate) within_threshold: u64,
 }
 
@@ -82,7 +103,7 @@ impl Tally {
     pub(crate) fn answer(&mut self, epoch: u64, waited: Millis, threshold: Millis) {
         self.catch_up(epoch);
         self.answered += 1;
-        self.wait_sum_ms += u128::from(waited.0);
+        self.wait_sum_ms.add(u128::from(waited.0));
         self.within_threshold += u64::from(waited <= threshold);
     }
 
@@ -101,7 +122,7 @@ impl Tally {
             answered: tally.answered,
             abandoned: tally.abandoned,
             average_wait: (tally.answered > 0)
-                .then(|| Millis((tally.wait_sum_ms / u128::from(tally.answered)) as u64)),
+                .then(|| Millis((tally.wait_sum_ms.get() / u128::from(tally.answered)) as u64)),
             service_level: (tally.answered > 0)
                 .then(|| tally.within_threshold as f64 / tally.answered as f64),
         }
@@ -150,8 +171,8 @@ pub(crate) struct Occupancy {
     pub(crate) epoch: u64,
     /// Counted up to this time.
     pub(crate) until: Timestamp,
-    pub(crate) busy_slot_ms: u128,
-    pub(crate) staffed_slot_ms: u128,
+    pub(crate) busy_slot_ms: Wide,
+    pub(crate) staffed_slot_ms: Wide,
     pub(crate) handled: u64,
 }
 
@@ -176,16 +197,16 @@ impl Occupancy {
         }
         let span = u128::from((now - self.until).0);
         if counting {
-            self.busy_slot_ms += span * u128::from(busy);
-            self.staffed_slot_ms += span * u128::from(staffed);
+            self.busy_slot_ms.add(span * u128::from(busy));
+            self.staffed_slot_ms.add(span * u128::from(staffed));
         }
         self.until = self.until.max(now);
     }
 
     pub(crate) fn report(&self) -> AgentStats {
         AgentStats {
-            occupancy: (self.staffed_slot_ms > 0)
-                .then(|| self.busy_slot_ms as f64 / self.staffed_slot_ms as f64),
+            occupancy: (self.staffed_slot_ms.get() > 0)
+                .then(|| self.busy_slot_ms.get() as f64 / self.staffed_slot_ms.get() as f64),
             handled: self.handled,
         }
     }

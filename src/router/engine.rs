@@ -63,10 +63,9 @@ impl Router {
                 (None, Some(_)) => self.relist(a, c, want),
                 (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
                 (Some(have), Some(want)) => {
-                    let too_high: SmallVec<[(LineIx, RankKey); MAX_RAISED]> = agent
-                        .raised
+                    let too_high: SmallVec<[(LineIx, RankKey); MAX_RAISED]> = (agent.raised)
                         .iter()
-                        .copied()
+                        .map(|&(l, rank)| (l, RankKey { rank, ..have }))
                         .filter(|&(l, key)| key > want && line.lines.contains(&l))
                         .collect();
                     for (l, key) in too_high {
@@ -89,7 +88,7 @@ impl Router {
         for &l in &line.lines {
             let free = &mut self.lines[l].free;
             if let Some(listed) = was {
-                let key = raised_key(&agent.raised, l).unwrap_or(listed);
+                let key = raised_key(&agent.raised, listed, l);
                 free.remove(&Entry::new(key, a));
             }
             if let Some(key) = want {
@@ -161,12 +160,12 @@ impl Router {
                 // Raised (entries are lower bounds): move it up in this
                 // line only, while few lines hold it under keys of their own.
                 Some(raised)
-                    if raised_key(&agent.raised, l).is_some()
+                    if agent.raised.iter().any(|&(r, _)| r == l)
                         || agent.raised.len() < MAX_RAISED =>
                 {
                     match agent.raised.iter_mut().find(|(r, _)| *r == l) {
-                        Some(entry) => entry.1 = raised,
-                        None => agent.raised.push((l, raised)),
+                        Some(entry) => entry.1 = raised.rank,
+                        None => agent.raised.push((l, raised.rank)),
                     }
                     let free = &mut self.lines[l].free;
                     free.remove(&Entry::new(key, a));
@@ -198,9 +197,6 @@ impl Router {
             for on in &mut agent.channels {
                 on.listed = on.listed.map(renumber);
             }
-            for (_, key) in &mut agent.raised {
-                *key = renumber(*key);
-            }
         }
         for &l in self.line_ids.values() {
             let line = &mut self.lines[l];
@@ -220,7 +216,7 @@ impl Router {
         for line in agent.channels.iter_mut() {
             if let Some(listed) = line.listed.take() {
                 for &l in &line.lines {
-                    let key = raised_key(&agent.raised, l).unwrap_or(listed);
+                    let key = raised_key(&agent.raised, listed, l);
                     self.lines[l].free.remove(&Entry::new(key, a));
                 }
             }
@@ -852,10 +848,13 @@ impl Router {
     }
 }
 
-/// The key of line `l`'s entry for an agent whose raised entries are
-/// `raised`, if it is one of them.
-fn raised_key(raised: &[(LineIx, RankKey)], l: LineIx) -> Option<RankKey> {
-    raised.iter().find(|(r, _)| *r == l).map(|&(_, key)| key)
+/// The key of line `l`'s entry for an agent listed under `listed` on the
+/// line's channel, whose raised entries are `raised`.
+fn raised_key(raised: &[(LineIx, u64)], listed: RankKey, l: LineIx) -> RankKey {
+    match raised.iter().find(|(r, _)| *r == l) {
+        Some(&(_, rank)) => RankKey { rank, ..listed },
+        None => listed,
+    }
 }
 
 /// Whether `agent`'s skills and teams meet `class` (channel permission aside).

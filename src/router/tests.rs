@@ -677,7 +677,7 @@ fn lines_agree_with_listings(r: &Router) -> bool {
             for &l in &on.lines {
                 let key = (agent.raised.iter())
                     .find(|&&(r, _)| r == l)
-                    .map_or(key, |&(_, raised)| raised);
+                    .map_or(key, |&(_, rank)| crate::strategy::RankKey { rank, ..key });
                 if key.join != agent.join_seq {
                     return false;
                 }
