@@ -1,5 +1,7 @@
 //! Agents: who they are, what they can take, and what they hold.
 
+use std::num::NonZeroU32;
+
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -227,7 +229,7 @@ pub(crate) struct Agent {
     /// Conversations held or offered, on every channel.
     pub(crate) total_load: u32,
     /// The order of joining: the last tie-break of every strategy.
-    pub(crate) join_seq: u32,
+    pub(crate) join_seq: NonZeroU32,
     pub(crate) last_assigned: Timestamp,
     /// The channels the agent has a capacity on or holds work on, by
     /// channel index: an absent channel is one with nothing (see

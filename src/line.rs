@@ -12,6 +12,7 @@
 //! above", "2 or above" and "3 or above" would each have listed it.
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU32;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -48,7 +49,7 @@ pub(crate) enum Draw {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 pub(crate) struct Entry {
     rank: u64,
-    join: u32,
+    join: NonZeroU32,
     pub(crate) agent: AgentIx,
 }
 

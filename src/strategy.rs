@@ -1,5 +1,7 @@
 //! Agent selection: which of several free, eligible agents gets a conversation.
 
+use std::num::NonZeroU32;
+
 use serde::{Deserialize, Serialize};
 
 /// How the router picks among the free agents eligible for a conversation.
@@ -35,7 +37,7 @@ pub enum Strategy {
 pub(crate) struct RankKey {
     pub(crate) rank: u64,
     /// The order of joining (see `Agent::join_seq`), the last tie-break.
-    pub(crate) join: u32,
+    pub(crate) join: NonZeroU32,
 }
 
 /// What a strategy needs to know of an agent to rank it on one channel.
@@ -43,7 +45,7 @@ pub(crate) struct RankInput {
     pub(crate) channel_load: u32,
     pub(crate) total_load: u32,
     pub(crate) last_assigned_ms: u64,
-    pub(crate) join_seq: u32,
+    pub(crate) join_seq: NonZeroU32,
 }
 
 impl Strategy {

@@ -2,6 +2,8 @@
 //! assign, release, queue, pull. Nothing here checks host input; handlers
 //! have done that before calling in.
 
+use std::num::NonZeroU32;
+
 use smallvec::SmallVec;
 
 use super::Router;
@@ -181,33 +183,35 @@ impl Router {
     /// listings, and round-robin cursors, follow. Once per four billion
     /// agents added.
     pub(super) fn renumber_joins(&mut self) {
-        let mut old: Vec<u32> = (self.agent_ids.values())
+        let mut old: Vec<NonZeroU32> = (self.agent_ids.values())
             .map(|&a| self.agents[a].join_seq)
             .collect();
         old.sort_unstable();
         // The count of agents joined at or before `join`: an agent's new
-        // number, and a cursor that agents after it (only) are after.
-        let renumber = |key: RankKey| RankKey {
-            join: old.partition_point(|&j| j <= key.join) as u32,
-            ..key
+        // number (at least 1, itself), and a cursor that agents after it
+        // (only) are after; none if no agent is at or before it.
+        let count = |join: NonZeroU32| {
+            NonZeroU32::new(u32::try_from(old.partition_point(|&j| j <= join)).unwrap_or(u32::MAX))
         };
+        let renumber = |key: RankKey| count(key.join).map(|join| RankKey { join, ..key });
         for &a in self.agent_ids.values() {
             let agent = &mut self.agents[a];
-            agent.join_seq = old.partition_point(|&j| j <= agent.join_seq) as u32;
+            agent.join_seq = count(agent.join_seq).unwrap_or(NonZeroU32::MIN);
             for on in &mut agent.channels {
-                on.listed = on.listed.map(renumber);
+                on.listed = on.listed.and_then(renumber);
             }
         }
         for &l in self.line_ids.values() {
             let line = &mut self.lines[l];
             line.free = (line.free.iter())
-                .map(|e| Entry::new(renumber(e.key()), e.agent))
+                .filter_map(|e| Some(Entry::new(renumber(e.key())?, e.agent)))
                 .collect();
         }
         for channel in &mut self.channels {
-            channel.cursor = channel.cursor.map(renumber);
+            channel.cursor = channel.cursor.and_then(renumber);
         }
-        self.next_join_seq = u32::try_from(old.len()).map_or(u32::MAX, |n| n.saturating_add(1));
+        self.next_join_seq =
+            NonZeroU32::MIN.saturating_add(old.len().try_into().unwrap_or(u32::MAX));
     }
 
     /// Takes `a` out of every free-agent line, as before a change of spec.

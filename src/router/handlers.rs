@@ -3,6 +3,8 @@
 //! Each handler returns early with an `Error` before its first mutation, so
 //! a refused event changes nothing.
 
+use std::num::NonZeroU32;
+
 use smallvec::SmallVec;
 
 use super::Router;
@@ -89,7 +91,7 @@ impl Router {
             return Err(Error::Full("agent"));
         }
         self.check_room_for_levels(&spec)?;
-        if self.next_join_seq == u32::MAX {
+        if self.next_join_seq == NonZeroU32::MAX {
             self.renumber_joins();
         }
         let mut agent = Agent {

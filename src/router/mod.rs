@@ -8,6 +8,7 @@ mod timers;
 mod transfers;
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU32;
 
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,7 @@ pub struct Router {
     #[serde(with = "crate::hash::as_pairs")]
     agent_ids: FxIndexMap<AgentId, AgentIx>,
     /// The order of joining, the last tie-break of every strategy.
-    next_join_seq: u32,
+    next_join_seq: NonZeroU32,
 
     conversations: Slab<ConvIx, Conversation>,
     #[serde(with = "crate::hash::as_pairs")]
@@ -192,7 +193,7 @@ impl Router {
             now: Timestamp(0),
             agents: Slab::default(),
             agent_ids: FxIndexMap::default(),
-            next_join_seq: 0,
+            next_join_seq: NonZeroU32::MIN,
             conversations: Slab::default(),
             conversation_ids: FxIndexMap::default(),
             next_arrival_seq: 0,

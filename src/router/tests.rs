@@ -604,7 +604,8 @@ fn renumbering_joins_changes_no_decision() {
         let (mut renumbers, mut assigned) = (0, 0);
         for step in 0..3_000_u64 {
             if step % 97 == 0 {
-                renumbered.next_join_seq = u32::MAX - draw(3) as u32;
+                renumbered.next_join_seq = std::num::NonZeroU32::new(u32::MAX - draw(3) as u32)
+                    .unwrap_or(std::num::NonZeroU32::MAX);
             }
             let before = renumbered.next_join_seq;
             let agent = AgentId::from(draw(12));
