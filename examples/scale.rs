@@ -14,7 +14,9 @@
 //! joining and leaving, agents updated, removed and re-added, and ticks.
 //!
 //! It prints ns per event, events per second, and live bytes per agent and
-//! per waiting conversation (a counting global allocator), and times a
+//! per waiting conversation (a counting global allocator); bytes per agent
+//! both as built and after the workload, with and without host ids (see
+//! `agent_memory`). It times a
 //! `HashMap<u64, u64>` insert plus remove at the same size as a yardstick.
 //! It runs the same events on the naive reference router of the tests where
 //! that finishes in reasonable time: 1k agents with 1k waiting and 10k with
@@ -893,6 +895,7 @@ fn main() {
         "bytes/wait"
     );
     let mut rows = Vec::new();
+    let mut memories = Vec::new();
     for &agents in sizes {
         let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
@@ -941,6 +944,20 @@ fn main() {
             print_row(&row);
             rows.push(row);
         }
+        let memory = agent_memory(&mut driver, &mut router, bytes_per_agent);
+        progress(
+            started,
+            &format!("{} agents: bytes after the workload", si(agents)),
+        );
+        println!(
+            "{:>7} agents: bytes/agent {:.0} built, {:.0} after the workload; host ids aside {:.0} and {:.0}",
+            si(agents),
+            memory.built,
+            memory.worked,
+            memory.built - memory.host_ids,
+            memory.worked - memory.host_ids,
+        );
+        memories.push(memory);
     }
     let naive: Vec<Comparison> = naive_sizes
         .iter()
@@ -989,7 +1006,74 @@ fn main() {
         .iter()
         .find(|r| r.agents == 100_000 && r.waiting == 0)
         .map_or(f64::NAN, |r| r.ns / r.hashmap_ns);
+    let most = |of: fn(&AgentMemory) -> f64| memories.iter().map(of).fold(f64::NAN, f64::max);
+    println!(
+        "bytes/agent at most, host ids aside: {:.0} built, {:.0} after the workload (goal: 1024)",
+        most(|m| m.built - m.host_ids),
+        most(|m| m.worked - m.host_ids),
+    );
     println!("flatness={flatness:.2} speedup_vs_naive_10k={speedup:.0} cost_vs_hashmap={cost:.1}");
+}
+
+/// Bytes per agent, as built and after the workload, and what of them is
+/// host ids.
+struct AgentMemory {
+    built: f64,
+    worked: f64,
+    host_ids: f64,
+}
+
+/// Measures what an agent costs after the workload has moved it around
+/// its free-agent lines for a while (B-tree nodes split and merge, vectors
+/// grow), against what it cost as built (`built`, from the rows).
+///
+/// Ends every open conversation, then removes every agent: the bytes freed,
+/// compared with the bytes freed by removing the agents of a centre just
+/// built the same way, are the change since building. Slab slots and the
+/// id map are not freed by removal, and are the same in both. Host ids:
+/// the id in each agent's record and one entry of an id map per agent,
+/// measured on an `IndexMap` of the same size (the router's has a fixed
+/// hasher, which changes no entry's size).
+fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMemory {
+    let agents = driver.agents;
+    let freed = |router: &mut Router, now: u64| {
+        let before = live();
+        for a in 0..agents + ADMINS {
+            // Agents the workload removed are absent: nothing to free.
+            let _ = router.handle(Timestamp(now), Event::AgentRemoved { agent: a.into() });
+        }
+        before - live()
+    };
+    for c in 0..driver.next_conversation {
+        if driver.state[c as usize] != ENDED {
+            driver.send(
+                router,
+                Event::ConversationAbandoned {
+                    conversation: c.into(),
+                },
+            );
+        }
+    }
+    let worked = freed(router, driver.now);
+    let mut fresh = Router::new(config()).expect("a valid configuration");
+    let mut fresh_driver = Driver::new(agents, 1_000);
+    fresh_driver.build(&mut fresh);
+    fresh_driver.create_classes(&mut fresh);
+    let built_freed = freed(&mut fresh, fresh_driver.now);
+    drop(fresh);
+    let before = live();
+    // Grown one insert at a time, as the router's is.
+    let mut ids = indexmap::IndexMap::new();
+    for a in 0..agents + ADMINS {
+        ids.insert(HostId::from(a), a as u32);
+    }
+    let id_map = live() - before;
+    drop(ids);
+    AgentMemory {
+        built,
+        worked: built + (worked - built_freed) as f64 / agents as f64,
+        host_ids: id_map as f64 / agents as f64 + std::mem::size_of::<HostId>() as f64,
+    }
 }
 
 /// Where the run is, on stderr.
