@@ -26,7 +26,8 @@
 //!
 //! `--strategy least-loaded|longest-idle|round-robin` runs it under another
 //! strategy than the default; `--agents`, `--waiting`, `--events`,
-//! `--no-naive` and `--kinds` narrow a run for profiling (see `main`).
+//! `--no-naive`, `--no-memory` and `--kinds` narrow a run for profiling
+//! (see `main`).
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -850,7 +851,8 @@ fn main() {
     let quick = flag("--quick");
     let started = Instant::now();
     // For profiling: `--agents N`, `--waiting N` and `--events N` narrow
-    // the run, `--no-naive` leaves the reference out, `--kinds` also times
+    // the run, `--no-naive` leaves the reference out, `--no-memory` leaves
+    // out bytes per agent after the workload, `--kinds` also times
     // each event kind (on stderr), `--strategy NAME` picks another
     // strategy than the default (see `config`).
     // A quick run leaves out the centre of 1M agents: making its routing
@@ -943,6 +945,9 @@ fn main() {
             };
             print_row(&row);
             rows.push(row);
+        }
+        if flag("--no-memory") {
+            continue;
         }
         let memory = agent_memory(&mut driver, &mut router, bytes_per_agent);
         progress(

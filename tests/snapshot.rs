@@ -57,6 +57,9 @@ fn restore(router: &Router) -> Router {
     let restored: Router = serde_json::from_str(&json).unwrap();
     // The same bytes again: nothing in the snapshot depends on hash order.
     assert_eq!(serde_json::to_string(&restored).unwrap(), json);
+    // And through a `serde_json::Value`, as a host storing documents would.
+    let value = serde_json::to_value(router).unwrap();
+    assert_eq!(serde_json::from_value::<Router>(value).unwrap(), restored);
     restored
 }
 
