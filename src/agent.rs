@@ -241,6 +241,11 @@ pub(crate) struct Agent {
     pub(crate) joined: SmallVec<[ConvIx; 2]>,
     /// Offers timed out in a row.
     pub(crate) missed_offers: u32,
+    /// How many conversations wait for this person only (in the router's
+    /// set of them): while none does, nothing looks there. Sticks at
+    /// `u16::MAX` once there (then it is always looked at), so that it
+    /// fits in the record's padding.
+    pub(crate) awaited: u16,
     /// Pending wrap-up timers.
     pub(crate) wrap_ups: SmallVec<[TimerKey; 2]>,
     /// Free-agent lines where this agent's entry was moved up on its own

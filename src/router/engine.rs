@@ -752,6 +752,8 @@ impl Router {
         conversation.queued_at = now;
         let key = conversation.key;
         self.awaiting.insert((p, key, ci));
+        let awaited = &mut self.agents[p].awaited;
+        *awaited = awaited.saturating_add(1);
         out.push(Decision::Awaiting {
             conversation: self.conversations[ci].id.clone(),
             agent: agent_id,
@@ -762,7 +764,9 @@ impl Router {
 
     /// The conversations waiting for person `p` only, first in line first.
     pub(super) fn awaiting_for(&self, p: AgentIx) -> impl Iterator<Item = ConvIx> + '_ {
-        (self.awaiting.range((p, QueueKey::MIN, ConvIx(0))..))
+        let from = (self.agents[p].awaited > 0).then_some((p, QueueKey::MIN, ConvIx(0)));
+        (from.into_iter())
+            .flat_map(|from| self.awaiting.range(from..))
             .take_while(move |&&(q, _, _)| q == p)
             .map(|&(_, _, ci)| ci)
     }
@@ -789,6 +793,10 @@ impl Router {
                 }
                 let key = conversation.key;
                 self.awaiting.remove(&(p, key, ci));
+                let awaited = &mut self.agents[p].awaited;
+                if *awaited != u16::MAX {
+                    *awaited -= 1;
+                }
                 None
             }
             Holder::Agent(_) | Holder::Offered(..) => Some(self.release(ci)),

@@ -109,6 +109,7 @@ impl Router {
             inbox: Vec::new(),
             joined: SmallVec::new(),
             missed_offers: 0,
+            awaited: 0,
             wrap_ups: SmallVec::new(),
             raised: SmallVec::new(),
             occupancy: Occupancy {

@@ -691,3 +691,40 @@ fn lines_agree_with_listings(r: &Router) -> bool {
         .collect();
     held == listed
 }
+
+/// A transfer to a full person waits for them, and they take it when a
+/// slot frees: with the count of conversations waiting for them kept
+/// exactly, and with it stuck at its ceiling (where it only stops
+/// saving a look).
+#[test]
+fn a_person_takes_what_waits_for_them_whatever_their_count_says() {
+    for stuck in [false, true] {
+        let mut r = router(Config::new(["sms"]));
+        add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+        add(&mut r, 0, "bob", AgentSpec::agent().channel("sms", 1));
+        assert_eq!(arrive(&mut r, 1, 1, sms()), [assigned(1, "ann", 0)]);
+        assert_eq!(arrive(&mut r, 2, 2, sms()), [assigned(2, "bob", 0)]);
+        let bob = r.agent_ids[&AgentId::from("bob")];
+        let d = r
+            .handle(
+                Timestamp(3),
+                Event::TransferRequested {
+                    conversation: 1_u64.into(),
+                    by: "ann".into(),
+                    to: TransferTarget::Agent("bob".into()),
+                },
+            )
+            .unwrap();
+        assert!(
+            matches!(d[..], [.., Decision::Awaiting { ref agent, .. }] if *agent == "bob".into()),
+            "{d:?}"
+        );
+        assert_eq!(r.agents[bob].awaited, 1);
+        if stuck {
+            r.agents[bob].awaited = u16::MAX;
+        }
+        let d = resolve(&mut r, 4, 2, "bob");
+        assert!(d.contains(&assigned(1, "bob", 1)), "{d:?}");
+        assert_eq!(r.agents[bob].awaited, if stuck { u16::MAX } else { 0 });
+    }
+}
