@@ -236,7 +236,7 @@ pub(crate) struct Agent {
     /// [`Agent::on`]).
     pub(crate) channels: Vec<AgentChannel>,
     /// Open conversations in the order they were assigned.
-    pub(crate) inbox: Vec<ConvIx>,
+    pub(crate) inbox: SmallVec<[ConvIx; 4]>,
     /// Conversations this super admin has joined.
     pub(crate) joined: SmallVec<[ConvIx; 2]>,
     /// Offers timed out in a row.

@@ -106,7 +106,7 @@ impl Router {
             join_seq: self.next_join_seq,
             last_assigned: self.now,
             channels: Vec::new(),
-            inbox: Vec::new(),
+            inbox: SmallVec::new(),
             joined: SmallVec::new(),
             missed_offers: 0,
             awaited: 0,
