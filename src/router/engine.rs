@@ -419,8 +419,9 @@ impl Router {
 
     /// Puts `members`, who have a capacity on `channel`, in line `l` of
     /// `channel`, new and empty, listed as each is there. The line is built
-    /// in one go, from its entries sorted: in linear time, and with full
-    /// nodes where inserting one by one in order would leave them half full.
+    /// in one go (`BTreeSet`'s `FromIterator` sorts, then fills nodes from
+    /// the sorted entries): full nodes, where inserting one by one in order
+    /// would leave them half full.
     fn fill_line(&mut self, l: LineIx, channel: ChannelIx, members: Vec<AgentIx>) {
         let mut entries = Vec::with_capacity(members.len());
         for a in members {
@@ -430,7 +431,6 @@ impl Router {
                 entries.push(Entry::new(key, a));
             }
         }
-        entries.sort_unstable();
         debug_assert!(self.lines[l].free.is_empty(), "fill_line fills new lines");
         self.lines[l].free = entries.into_iter().collect();
     }
