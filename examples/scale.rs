@@ -23,6 +23,11 @@
 //! 10k (a quick run: 10k with 10k only, and no line of 1M, to stay within
 //! a minute).
 //! The last line holds the ratios the README's "Performance" section quotes.
+//! Its two ratios of times are measured again in turns, in slices of events
+//! that alternate between the two sides (see `interleaved`): flatness
+//! against a centre of 1k agents kept beside the largest, cost_vs_hashmap
+//! against the `HashMap` at 100k agents. The last line gives the medians,
+//! and the line above it also gives the ratio of the table's rows.
 //!
 //! `--strategy least-loaded|longest-idle|round-robin` runs it under another
 //! strategy than the default; `--agents`, `--waiting`, `--events`,
@@ -788,21 +793,100 @@ impl Driver {
     }
 }
 
+/// A `HashMap<u64, u64>` with a given number of entries, timed on one
+/// insert plus one remove of a key it does not hold.
+struct Yardstick {
+    map: HashMap<u64, u64>,
+    keys: Vec<u64>,
+    done: u64,
+}
+
+impl Yardstick {
+    fn new(size: u64) -> Self {
+        let mut rng = Rng(99);
+        let mut map: HashMap<u64, u64> = HashMap::with_capacity(size as usize + 1);
+        for _ in 0..size {
+            map.insert(rng.next(), 1);
+        }
+        let keys = (0..1 << 16).map(|_| rng.next()).collect();
+        Yardstick { map, keys, done: 0 }
+    }
+
+    /// ns per insert plus remove, over `ops` of them.
+    fn ns(&mut self, ops: u64) -> f64 {
+        let start = Instant::now();
+        for _ in 0..ops {
+            let i = self.done;
+            self.done += 1;
+            let k = self.keys[(i as usize) & (self.keys.len() - 1)] ^ i;
+            self.map.insert(k, i);
+            black_box(self.map.remove(&k));
+        }
+        start.elapsed().as_nanos() as f64 / ops as f64
+    }
+}
+
 /// `HashMap<u64, u64>` with `size` entries: ns per insert plus remove.
 fn hashmap_ns(size: u64, ops: u64) -> f64 {
-    let mut rng = Rng(99);
-    let mut map: HashMap<u64, u64> = HashMap::with_capacity(size as usize + 1);
-    for _ in 0..size {
-        map.insert(rng.next(), 1);
+    Yardstick::new(size).ns(ops)
+}
+
+/// The ratio of two costs measured in turns, `pairs` times (`a` then `b`,
+/// then `b` then `a`, and so on), so that both see the machine as it is at
+/// that moment: a shared machine's load changes over seconds, and a ratio
+/// of two timings taken minutes apart says as much about the load as about
+/// the code. Returns the median of the pairs' ratios, and the lowest and
+/// highest.
+fn interleaved(
+    pairs: usize,
+    mut a: impl FnMut() -> f64,
+    mut b: impl FnMut() -> f64,
+) -> Interleaved {
+    let mut ratios: Vec<f64> = (0..pairs)
+        .map(|i| {
+            let (x, y) = if i % 2 == 0 {
+                let x = a();
+                (x, b())
+            } else {
+                let y = b();
+                (a(), y)
+            };
+            x / y
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    Interleaved {
+        median: ratios[ratios.len() / 2],
+        lowest: ratios[0],
+        highest: ratios[ratios.len() - 1],
+        pairs,
     }
-    let keys: Vec<u64> = (0..ops.min(1 << 16)).map(|_| rng.next()).collect();
-    let start = Instant::now();
-    for i in 0..ops {
-        let k = keys[(i as usize) & (keys.len() - 1)] ^ i;
-        map.insert(k, i);
-        black_box(map.remove(&k));
-    }
-    start.elapsed().as_nanos() as f64 / ops as f64
+}
+
+/// What [`interleaved`] measured.
+struct Interleaved {
+    median: f64,
+    lowest: f64,
+    highest: f64,
+    pairs: usize,
+}
+
+/// ns per event of what [`Driver::run`] returns.
+fn ns_per_event((took, sent): (Duration, u64)) -> f64 {
+    took.as_nanos() as f64 / sent as f64
+}
+
+/// A centre of `agents` agents holding half as many conversations, none
+/// waiting, warmed up: as `main` builds each size, without the counting.
+fn centre(agents: u64, events: u64) -> (Driver, Router) {
+    let held = agents as usize / 2;
+    let mut driver = Driver::new(agents, held * 2 + 3 * events as usize);
+    let mut router = Router::new(config()).expect("a valid configuration");
+    driver.build(&mut router);
+    driver.create_classes(&mut router);
+    driver.fill(&mut router, held, 0);
+    driver.run(&mut router, 20_000);
+    (driver, router)
 }
 
 // ---- the table ---------------------------------------------------------
@@ -898,6 +982,13 @@ fn main() {
     );
     let mut rows = Vec::new();
     let mut memories = Vec::new();
+    // The ratios of the last line are measured again in turns (see
+    // `interleaved`), on slices of this many events.
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    let (pairs, slice) = (15, (events / 50).max(5_000));
+    let yardstick_ops = 500_000;
+    let mut flatness_in_turns = None;
+    let mut cost_in_turns = None;
     for &agents in sizes {
         let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
@@ -930,8 +1021,7 @@ fn main() {
             });
             progress(started, &format!("{} waiting", si(waiting as u64)));
             driver.run(&mut router, events / 10);
-            let (took, sent) = driver.run(&mut router, events);
-            let ns = took.as_nanos() as f64 / sent as f64;
+            let ns = ns_per_event(driver.run(&mut router, events));
             if by_kind {
                 print_kinds(&mut driver, &mut router, events / 2);
             }
@@ -945,6 +1035,24 @@ fn main() {
             };
             print_row(&row);
             rows.push(row);
+            if waiting == 0 && agents == largest && agents > 1_000 {
+                progress(started, "flatness, in turns with a centre of 1k agents");
+                let (mut small_driver, mut small) = centre(1_000, pairs as u64 * slice);
+                flatness_in_turns = Some(interleaved(
+                    pairs,
+                    || ns_per_event(driver.run(&mut router, slice)),
+                    || ns_per_event(small_driver.run(&mut small, slice)),
+                ));
+            }
+            if waiting == 0 && agents == 100_000 {
+                progress(started, "cost_vs_hashmap, in turns with the HashMap");
+                let mut yardstick = Yardstick::new(agents);
+                cost_in_turns = Some(interleaved(
+                    pairs,
+                    || ns_per_event(driver.run(&mut router, slice)),
+                    || yardstick.ns(yardstick_ops),
+                ));
+            }
         }
         if flag("--no-memory") {
             continue;
@@ -995,22 +1103,41 @@ fn main() {
             .find(|r| r.agents == agents && r.waiting == waiting)
             .map_or(f64::NAN, |r| r.ns)
     };
-    let largest = rows.iter().map(|r| r.agents).max().unwrap_or(0);
-    let flatness = at(largest, 0) / at(1_000, 0);
+    let flatness_rows = at(largest, 0) / at(1_000, 0);
     if largest != 1_000_000 {
         println!(
             "flatness is ns/event at {} agents over 1k: this run has no 1M centre",
             si(largest)
         );
     }
+    if let Some(turns) = &flatness_in_turns {
+        println!(
+            "flatness in turns: {} over 1k agents, median of {} pairs of {} events each: {:.2} ({:.2} to {:.2}); from the table's rows: {:.2}",
+            si(largest),
+            turns.pairs,
+            slice,
+            turns.median,
+            turns.lowest,
+            turns.highest,
+            flatness_rows
+        );
+    }
+    let flatness = flatness_in_turns.map_or(flatness_rows, |t| t.median);
     let speedup = naive
         .iter()
         .find(|n| n.agents == 10_000)
         .map_or(f64::NAN, |n| n.reference_ns / n.router_ns);
-    let cost = rows
+    let cost_rows = rows
         .iter()
         .find(|r| r.agents == 100_000 && r.waiting == 0)
         .map_or(f64::NAN, |r| r.ns / r.hashmap_ns);
+    if let Some(turns) = &cost_in_turns {
+        println!(
+            "cost_vs_hashmap in turns: 100k agents, median of {} pairs of {} events and {} HashMap insert+remove: {:.1} ({:.1} to {:.1}); from the table's rows: {:.1}",
+            turns.pairs, slice, yardstick_ops, turns.median, turns.lowest, turns.highest, cost_rows
+        );
+    }
+    let cost = cost_in_turns.map_or(cost_rows, |t| t.median);
     let most = |of: fn(&AgentMemory) -> f64| memories.iter().map(of).fold(f64::NAN, f64::max);
     println!(
         "bytes/agent at most, host ids aside: {:.0} built, {:.0} after the workload (goal: 1024)",
