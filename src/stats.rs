@@ -112,13 +112,20 @@ impl Tally {
         self.abandoned += 1;
     }
 
-    /// The tally as of reset `epoch`, plus what waits now.
-    pub(crate) fn report(&self, epoch: u64, waiting: &Waiting, now: Timestamp) -> QueueStats {
+    /// The tally as of reset `epoch`, plus what waits now: how many, and
+    /// since when the longest waiter has waited.
+    pub(crate) fn report(
+        &self,
+        epoch: u64,
+        waiting: usize,
+        oldest: Option<Timestamp>,
+        now: Timestamp,
+    ) -> QueueStats {
         let mut tally = *self;
         tally.catch_up(epoch);
         QueueStats {
-            waiting: waiting.len(),
-            longest_wait: waiting.oldest().map_or(Millis(0), |since| now - since),
+            waiting,
+            longest_wait: oldest.map_or(Millis(0), |since| now - since),
             answered: tally.answered,
             abandoned: tally.abandoned,
             average_wait: (tally.answered > 0)

@@ -630,7 +630,6 @@ impl Router {
         let conversation = &self.conversations[ci];
         let line = &mut self.channels[conversation.channel.get()];
         line.waiting.insert(conversation.key);
-        line.waiting_since.insert(conversation.queued_at, ci);
         out.push(Decision::Queued {
             conversation: conversation.id.clone(),
             ahead: line.waiting.rank(&conversation.key),
@@ -683,7 +682,6 @@ impl Router {
         let conversation = &self.conversations[ci];
         let line = &mut self.channels[conversation.channel.get()];
         line.waiting.remove(&conversation.key);
-        line.waiting_since.remove(conversation.queued_at, ci);
     }
 
     /// Gives `ci` (detached) to the best free eligible agent other than

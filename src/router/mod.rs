@@ -28,7 +28,7 @@ use crate::id::{AgentId, ConversationId};
 use crate::line::{Levels, Line, LineKey};
 use crate::ranked::RankedSet;
 use crate::rules::Rules;
-use crate::stats::{Tally, Waiting};
+use crate::stats::Tally;
 use crate::strategy::RankKey;
 use crate::time::Timestamp;
 use crate::timer::Timers;
@@ -158,8 +158,6 @@ struct ChannelLine {
     members: AgentSet,
     /// Round robin: the key of the agent that got the last conversation.
     cursor: Option<RankKey>,
-    /// Waiting conversations by how long they have waited.
-    waiting_since: Waiting,
     /// Conversations held and offered now.
     assigned: usize,
     offered: usize,

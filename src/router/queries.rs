@@ -151,8 +151,9 @@ impl Router {
         self.timers.next_deadline()
     }
 
-    /// Live statistics of `channel`: O(1), by counters kept as events
-    /// happen. Like every query, it answers as of the latest event's time
+    /// Live statistics of `channel`: by counters kept as events happen,
+    /// and the longest wait of each of the channel's routing queues
+    /// (O(queues on the channel)). Like every query, it answers as of the latest event's time
     /// (send a [`Tick`](crate::Event::Tick) to bring it to now).
     ///
     /// ```
@@ -173,9 +174,14 @@ impl Router {
         let c = self.catalog.channel(channel)?;
         let line = &self.channels[c.get()];
         Ok(ChannelStats {
-            queue: line
-                .tally
-                .report(self.stats_epoch, &line.waiting_since, self.now),
+            queue: line.tally.report(
+                self.stats_epoch,
+                line.waiting.len(),
+                (line.classes.iter())
+                    .filter_map(|&k| self.classes[k].waiting_since.oldest())
+                    .min(),
+                self.now,
+            ),
             assigned: line.assigned,
             offered: line.offered,
         })
@@ -196,9 +202,12 @@ impl Router {
                     .map(|(s, level)| (self.catalog.skill_name(s), level))
                     .collect(),
                 team: class.key.team.map(|t| self.catalog.team_name(t)),
-                stats: class
-                    .tally
-                    .report(self.stats_epoch, &class.waiting_since, self.now),
+                stats: class.tally.report(
+                    self.stats_epoch,
+                    class.waiting_since.len(),
+                    class.waiting_since.oldest(),
+                    self.now,
+                ),
             }
         })
     }
