@@ -1,9 +1,11 @@
 //! An ordered set that also answers "how many keys are smaller than this one"
 //! in O(log n): the queue position a host shows a waiting customer.
 //!
-//! It is a treap in an arena. Node priorities come from a counter through a
-//! fixed mixing function, so the shape (and every answer) is the same on
-//! every run; the expected depth is O(log n) for any order of keys.
+//! It is a treap in an arena. A node's priority is its slot in the arena
+//! through a fixed mixing function, so the shape (and every answer) is the
+//! same on every run, and a node stores no priority of its own; slots are
+//! handed out whatever the keys, so the expected depth is O(log n) for any
+//! order of keys.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +14,6 @@ const NIL: u32 = u32::MAX;
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 struct Node<K> {
     key: K,
-    heap: u64,
     left: u32,
     right: u32,
     size: u32,
@@ -24,7 +25,6 @@ pub(crate) struct RankedSet<K> {
     nodes: Vec<Node<K>>,
     free: Vec<u32>,
     root: u32,
-    stamps: u64,
 }
 
 impl<K> Default for RankedSet<K> {
@@ -33,13 +33,14 @@ impl<K> Default for RankedSet<K> {
             nodes: Vec::new(),
             free: Vec::new(),
             root: NIL,
-            stamps: 0,
         }
     }
 }
 
-/// SplitMix64's finaliser: a fixed bijection that scatters a counter.
-fn mix(mut z: u64) -> u64 {
+/// The priority of the node in slot `t`: SplitMix64's finaliser, a fixed
+/// bijection that scatters the slot numbers.
+fn heap(t: u32) -> u64 {
+    let mut z = u64::from(t);
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -54,10 +55,8 @@ impl<K: Ord + Copy> RankedSet<K> {
 
     /// Adds `key`; the caller guarantees it is not present.
     pub(crate) fn insert(&mut self, key: K) {
-        self.stamps += 1;
         let node = Node {
             key,
-            heap: mix(self.stamps),
             left: NIL,
             right: NIL,
             size: 1,
@@ -149,7 +148,7 @@ impl<K: Ord + Copy> RankedSet<K> {
         if b == NIL {
             return a;
         }
-        if self.nodes[a as usize].heap >= self.nodes[b as usize].heap {
+        if heap(a) >= heap(b) {
             let right = self.nodes[a as usize].right;
             self.nodes[a as usize].right = self.merge(right, b);
             self.update(a);
@@ -197,14 +196,33 @@ mod tests {
             set.insert(k);
         }
         assert_eq!(set.rank(&50_000), 50_000);
-        fn depth(s: &RankedSet<u32>, t: u32) -> usize {
-            if t == NIL {
-                0
-            } else {
-                let n = &s.nodes[t as usize];
-                1 + depth(s, n.left).max(depth(s, n.right))
-            }
-        }
         assert!(depth(&set, set.root) < 100, "treap degenerated");
+    }
+
+    /// A line served first in, first out: every insert reuses the slot the
+    /// last remove freed, so the same few priorities come back again and
+    /// again, each with a larger key.
+    #[test]
+    fn stays_shallow_when_slots_come_back() {
+        let mut set = RankedSet::default();
+        for k in 0..10_000u32 {
+            set.insert(k);
+        }
+        for k in 10_000..200_000u32 {
+            assert!(set.remove(&(k - 10_000)));
+            set.insert(k);
+        }
+        assert_eq!(set.len(), 10_000);
+        assert_eq!(set.rank(&195_000), 5_000);
+        assert!(depth(&set, set.root) < 80, "treap degenerated");
+    }
+
+    fn depth(s: &RankedSet<u32>, t: u32) -> usize {
+        if t == NIL {
+            0
+        } else {
+            let n = &s.nodes[t as usize];
+            1 + depth(s, n.left).max(depth(s, n.right))
+        }
     }
 }
