@@ -989,6 +989,7 @@ fn main() {
     let yardstick_ops = 500_000;
     let mut flatness_in_turns = None;
     let mut cost_in_turns = None;
+    let mut hashmap_flatness = None;
     for &agents in sizes {
         let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
@@ -1042,6 +1043,17 @@ fn main() {
                     pairs,
                     || ns_per_event(driver.run(&mut router, slice)),
                     || ns_per_event(small_driver.run(&mut small, slice)),
+                ));
+                // The same ratio for the yardstick: what one random insert
+                // and remove costs at this size against at 1k, on this
+                // machine, as a floor for any structure of this size.
+                drop((small_driver, small));
+                let (mut large_map, mut small_map) =
+                    (Yardstick::new(agents), Yardstick::new(1_000));
+                hashmap_flatness = Some(interleaved(
+                    pairs,
+                    || large_map.ns(yardstick_ops),
+                    || small_map.ns(yardstick_ops),
                 ));
             }
             if waiting == 0 && agents == 100_000 {
@@ -1120,6 +1132,17 @@ fn main() {
             turns.lowest,
             turns.highest,
             flatness_rows
+        );
+    }
+    if let Some(turns) = &hashmap_flatness {
+        println!(
+            "the HashMap's own flatness in turns: {} entries over 1k, median of {} pairs of {} insert+remove: {:.2} ({:.2} to {:.2})",
+            si(largest),
+            turns.pairs,
+            yardstick_ops,
+            turns.median,
+            turns.lowest,
+            turns.highest
         );
     }
     let flatness = flatness_in_turns.map_or(flatness_rows, |t| t.median);
