@@ -29,10 +29,10 @@
 //! against the `HashMap` at 100k agents. The last line gives the medians,
 //! and the line above it also gives the ratio of the table's rows.
 //!
-//! `--strategy least-loaded|longest-idle|round-robin` runs it under another
-//! strategy than the default; `--agents`, `--waiting`, `--events`,
-//! `--no-naive`, `--no-memory` and `--kinds` narrow a run for profiling
-//! (see `main`).
+//! `--strategy least-loaded|least-loaded-on-channel|longest-idle|round-robin`
+//! runs it under another strategy than the default; `--agents`,
+//! `--waiting`, `--events`, `--no-naive`, `--no-memory` and `--kinds`
+//! narrow a run for profiling (see `main`).
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -150,14 +150,18 @@ fn team(i: u64) -> String {
 }
 
 /// The centre's configuration: the default strategy unless `--strategy`
-/// names another (`least-loaded`, `longest-idle`, `round-robin`).
+/// names another (`least-loaded`, `least-loaded-on-channel`,
+/// `longest-idle`, `round-robin`).
 fn config() -> Config {
     let strategy = match text_option("--strategy").as_deref() {
         None | Some("least-loaded") => Strategy::LeastLoaded,
+        Some("least-loaded-on-channel") => Strategy::LeastLoadedOnChannel,
         Some("longest-idle") => Strategy::LongestIdle,
         Some("round-robin") => Strategy::RoundRobin,
         Some(other) => {
-            panic!("--strategy takes least-loaded, longest-idle or round-robin, not {other:?}")
+            panic!(
+                "--strategy takes least-loaded, least-loaded-on-channel, longest-idle or round-robin, not {other:?}"
+            )
         }
     };
     Config::new(CHANNELS)

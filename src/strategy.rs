@@ -19,6 +19,15 @@ pub enum Strategy {
     /// open conversations overall, then earliest added.
     #[default]
     LeastLoaded,
+    /// Fewest open conversations on the conversation's channel, then
+    /// earliest added: what an agent holds on other channels does not
+    /// count.
+    ///
+    /// Cheaper than [`LeastLoaded`](Strategy::LeastLoaded) in a large
+    /// centre: an assignment or a release on one channel changes the
+    /// agent's place among the free agents of that channel only, where
+    /// the total load changes it on every channel the agent has.
+    LeastLoadedOnChannel,
     /// The agent whose last assignment (on any channel) is oldest; an agent
     /// never assigned counts from when it was added. Then earliest added.
     LongestIdle,
@@ -32,7 +41,8 @@ pub enum Strategy {
 ///
 /// A word and the agent's join number, so that a line's entries (key and
 /// agent) take 16 bytes: for least loaded the word packs the channel load
-/// (high half) over the total load (low half), both `u32`.
+/// (high half) over the total load (low half), both `u32`; on the channel
+/// alone, the load there in the high half.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub(crate) struct RankKey {
     pub(crate) rank: u64,
@@ -56,6 +66,7 @@ impl Strategy {
             Strategy::LeastLoaded => {
                 u64::from(agent.channel_load) << 32 | u64::from(agent.total_load)
             }
+            Strategy::LeastLoadedOnChannel => u64::from(agent.channel_load) << 32,
             Strategy::LongestIdle => agent.last_assigned_ms,
             Strategy::RoundRobin => 0,
         };

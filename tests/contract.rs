@@ -219,6 +219,7 @@ fn config() -> impl Strategy<Value = Config> {
         0..=2_usize,
         prop_oneof![
             Just(omnirouter::Strategy::LeastLoaded),
+            Just(omnirouter::Strategy::LeastLoadedOnChannel),
             Just(omnirouter::Strategy::LongestIdle),
             Just(omnirouter::Strategy::RoundRobin)
         ],

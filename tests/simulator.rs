@@ -179,6 +179,7 @@ fn flags_make_one_channel_one_group_exponential_no_abandonment() {
 fn strategies_and_clock_parse() {
     for (name, strategy) in [
         ("least_loaded", Strategy::LeastLoaded),
+        ("least_loaded_on_channel", Strategy::LeastLoadedOnChannel),
         ("longest_idle", Strategy::LongestIdle),
         ("round_robin", Strategy::RoundRobin),
     ] {
@@ -223,7 +224,7 @@ fn every_error_names_its_field() {
         ("/warm_up_minutes", Some(json!(null)), "warm_up_minutes: expected a number, got null"),
         ("/service_level_secs", Some(json!(-5)), "service_level_secs: must be 0..=10000000, got -5"),
         ("/seed", Some(json!(-1)), "seed: must be a whole number 0..=18446744073709551615, got -1"),
-        ("/strategy", Some(json!("fastest")), "strategy: unknown strategy \"fastest\"; expected least_loaded, longest_idle or round_robin"),
+        ("/strategy", Some(json!("fastest")), "strategy: unknown strategy \"fastest\"; expected least_loaded, least_loaded_on_channel, longest_idle or round_robin"),
         // Channels.
         ("/channels", Some(json!({})), "channels: expected a list, got an object"),
         ("/channels", Some(json!([])), "channels: needs at least one channel"),

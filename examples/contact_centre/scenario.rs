@@ -15,7 +15,8 @@
 //!   "warm_up_minutes": 60,        // arrivals before this are not counted in the KPIs (60)
 //!   "service_level_secs": 20,     // answered within this long counts as in service level (20)
 //!   "seed": 2026,                 // the random seed (1); --seed overrides it
-//!   "strategy": "least_loaded",   // or "longest_idle", "round_robin" ("least_loaded")
+//!   "strategy": "least_loaded",   // or "least_loaded_on_channel", "longest_idle",
+//!                                 // "round_robin" ("least_loaded")
 //!   "channels": [                 // required, at least one
 //!     {
 //!       "name": "sms",                    // required, unique
@@ -326,11 +327,12 @@ impl Scenario {
         let strategy = match root.field("strategy") {
             Some(node) => match node.string()? {
                 "least_loaded" => Strategy::LeastLoaded,
+                "least_loaded_on_channel" => Strategy::LeastLoadedOnChannel,
                 "longest_idle" => Strategy::LongestIdle,
                 "round_robin" => Strategy::RoundRobin,
                 other => {
                     return Err(node.error(format!(
-                        "unknown strategy \"{other}\"; expected least_loaded, longest_idle or round_robin"
+                        "unknown strategy \"{other}\"; expected least_loaded, least_loaded_on_channel, longest_idle or round_robin"
                     )));
                 }
             },

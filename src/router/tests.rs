@@ -152,6 +152,26 @@ fn least_loaded_breaks_ties_by_total_load_then_join_order() {
 }
 
 #[test]
+fn least_loaded_on_channel_breaks_ties_by_join_order_alone() {
+    let mut r = router(Config::new(["sms", "chat"]).strategy(Strategy::LeastLoadedOnChannel));
+    for name in ["a", "b"] {
+        let spec = AgentSpec::agent().channel("sms", 2).channel("chat", 2);
+        add(&mut r, 0, name, spec);
+    }
+    assert_eq!(
+        arrive(&mut r, 1, 1, ConversationSpec::new("chat", "c")),
+        [assigned(1, "a", 0)]
+    );
+    // Both have 0 on sms; a's conversation on chat does not count.
+    assert_eq!(arrive(&mut r, 2, 2, sms()), [assigned(2, "a", 0)]);
+    // Now a: sms 1; b: sms 0.
+    assert_eq!(arrive(&mut r, 3, 3, sms()), [assigned(3, "b", 0)]);
+    // A release on chat moves nobody on sms: a 1, b 1, a first.
+    resolve(&mut r, 4, 1, "a");
+    assert_eq!(arrive(&mut r, 5, 4, sms()), [assigned(4, "a", 0)]);
+}
+
+#[test]
 fn longest_idle_and_round_robin_rotate() {
     for strategy in [Strategy::LongestIdle, Strategy::RoundRobin] {
         let mut r = router(Config::new(["sms"]).strategy(strategy));
@@ -587,6 +607,7 @@ fn round_robin_takes_turns_across_the_lines_of_several_levels() {
 fn renumbering_joins_changes_no_decision() {
     for strategy in [
         Strategy::LeastLoaded,
+        Strategy::LeastLoadedOnChannel,
         Strategy::LongestIdle,
         Strategy::RoundRobin,
     ] {

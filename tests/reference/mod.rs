@@ -437,6 +437,7 @@ impl Reference {
                 a.inbox.len() as u64,
                 a.join_seq,
             ),
+            Strategy::LeastLoadedOnChannel => (u64::from(self.load(a, channel)), a.join_seq, 0),
             Strategy::LongestIdle => (a.last_assigned, a.join_seq, 0),
             Strategy::RoundRobin => (a.join_seq, 0, 0),
         }
