@@ -1166,11 +1166,13 @@ fn main() {
     }
     let cost = cost_in_turns.map_or(cost_rows, |t| t.median);
     let most = |of: fn(&AgentMemory) -> f64| memories.iter().map(of).fold(f64::NAN, f64::max);
-    println!(
-        "bytes/agent at most, host ids aside: {:.0} built, {:.0} after the workload (goal: 1024)",
-        most(|m| m.built - m.host_ids),
-        most(|m| m.worked - m.host_ids),
-    );
+    if !memories.is_empty() {
+        println!(
+            "bytes/agent at most, host ids aside: {:.0} built, {:.0} after the workload (goal: 1024)",
+            most(|m| m.built - m.host_ids),
+            most(|m| m.worked - m.host_ids),
+        );
+    }
     println!("flatness={flatness:.2} speedup_vs_naive_10k={speedup:.0} cost_vs_hashmap={cost:.1}");
 }
 
