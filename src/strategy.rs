@@ -27,6 +27,27 @@ pub enum Strategy {
     /// centre: an assignment or a release on one channel changes the
     /// agent's place among the free agents of that channel only, where
     /// the total load changes it on every channel the agent has.
+    ///
+    /// ```
+    /// use omnirouter::*;
+    /// let config = Config::new(["sms", "chat"]).strategy(Strategy::LeastLoadedOnChannel);
+    /// let mut router = Router::new(config).unwrap();
+    /// for name in ["ann", "bob"] {
+    ///     let spec = AgentSpec::agent().channel("sms", 2).channel("chat", 2);
+    ///     let agent = name.into();
+    ///     router.handle(Timestamp(0), Event::AgentAdded { agent, spec, presence: Presence::Available }).unwrap();
+    /// }
+    /// let arrive = |router: &mut Router, id: u64, channel| {
+    ///     let spec = ConversationSpec::new(channel, "cust");
+    ///     match &router.handle(Timestamp(id), Event::ConversationArrived { conversation: id.into(), spec }).unwrap()[0] {
+    ///         Decision::Assigned { agent, .. } => agent.to_string(),
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// };
+    /// assert_eq!(arrive(&mut router, 1, "chat"), "ann");
+    /// // Neither holds anything on sms: ann, added first, though she holds a chat.
+    /// assert_eq!(arrive(&mut router, 2, "sms"), "ann");
+    /// ```
     LeastLoadedOnChannel,
     /// The agent whose last assignment (on any channel) is oldest; an agent
     /// never assigned counts from when it was added. Then earliest added.

@@ -153,8 +153,9 @@ impl Router {
 
     /// Live statistics of `channel`: by counters kept as events happen,
     /// and the longest wait of each of the channel's routing queues
-    /// (O(queues on the channel)). Like every query, it answers as of the latest event's time
-    /// (send a [`Tick`](crate::Event::Tick) to bring it to now).
+    /// (O(queues on the channel)). Like every query, it answers as of the
+    /// latest event's time (send a [`Tick`](crate::Event::Tick) to bring it
+    /// to now).
     ///
     /// ```
     /// # use omnirouter::*;
