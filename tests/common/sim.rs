@@ -117,7 +117,8 @@ const S: u64 = 1_000;
 ///
 /// bit 0: offers on voice (and on sms with bit 13); 1: wrap-up on voice and
 /// e-mail; 2: a response deadline on chat; 3: overdue conversations are
-/// requeued; 4-5: strategy; 6: offline agents keep their conversations;
+/// requeued; 4-5: strategy (least loaded, longest idle, round robin, least
+/// loaded on the channel); 6: offline agents keep their conversations;
 /// 7: preferred agent; 8: priority aging; 9: agents missing two offers go
 /// away; 10: disposition codes, required; 11: routing rules with
 /// escalation; 12-13: retention (none, small with a horizon, large, large
@@ -151,6 +152,7 @@ pub fn config(bits: u32) -> Config {
     .strategy(match bits >> 4 & 3 {
         1 => Strategy::LongestIdle,
         2 => Strategy::RoundRobin,
+        3 => Strategy::LeastLoadedOnChannel,
         _ => Strategy::LeastLoaded,
     })
     .offline(if on(6) {
