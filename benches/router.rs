@@ -10,6 +10,9 @@
 //! and under `cargo bench -- --test` (CI: each benchmark once) it has 10k
 //! agents instead, so CI stays quick; the benchmark ids name the size used.
 
+#[path = "../examples/support/split_mix.rs"]
+mod split_mix;
+
 use std::collections::VecDeque;
 use std::hint::black_box;
 
@@ -18,6 +21,7 @@ use omnirouter::{
     AgentId, AgentSpec, Config, ConversationId, ConversationSpec, Decision, Decisions, Event,
     Presence, Role, Router, Timestamp, TransferTarget,
 };
+use split_mix::Rng;
 
 const CHANNELS: [&str; 5] = ["sms", "live_chat", "facebook", "whatsapp", "instagram"];
 const SKILLS: u64 = 50;
@@ -25,23 +29,6 @@ const TEAMS: u64 = 20;
 /// Team 0 is the back office: full, with a line waiting.
 const BACK_OFFICE: u64 = 0;
 const LINE: usize = 1_000;
-
-/// SplitMix64, so every run builds the same centre.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn skill(i: u64) -> String {
     format!("skill{i:02}")

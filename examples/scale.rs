@@ -36,12 +36,16 @@
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
+#[path = "support/split_mix.rs"]
+mod split_mix;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{HashMap, VecDeque};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
+
+use split_mix::Rng;
 
 use omnirouter::{
     AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Presence, Role,
@@ -100,22 +104,9 @@ const TEAMS: u64 = 20;
 const BACK_OFFICE: u64 = 0;
 const ADMINS: u64 = 4;
 
-/// SplitMix64: every run builds and drives the same centre.
-struct Rng(u64);
-
+/// The draws of this workload, beside `next` and `below`: every run builds
+/// and drives the same centre.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
     /// Skewed towards 0: the smaller of two uniform draws.
     fn skewed(&mut self, n: u64) -> u64 {
         self.below(n).min(self.below(n))

@@ -10,6 +10,9 @@ mod scenario;
 #[allow(dead_code)]
 #[path = "../examples/contact_centre/sim.rs"]
 mod sim;
+#[allow(dead_code)]
+#[path = "../examples/support/split_mix.rs"]
+mod split_mix;
 
 use omnirouter::Strategy;
 use scenario::{HandleTime, Scenario, SimpleCase, parse_json};

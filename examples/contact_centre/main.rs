@@ -24,6 +24,9 @@
 mod report;
 mod scenario;
 mod sim;
+#[allow(dead_code)] // `below` is the benches' and the scale example's
+#[path = "../support/split_mix.rs"]
+mod split_mix;
 
 use std::process::ExitCode;
 

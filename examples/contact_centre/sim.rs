@@ -21,29 +21,20 @@ use omnirouter::{
 };
 
 use crate::scenario::{HandleTime, Scenario};
+pub use crate::split_mix::Rng;
 
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 3_600_000;
 /// Most points per channel in the time series.
 const MAX_BUCKETS: u64 = 360;
 
-/// SplitMix64: a small, seeded, reproducible generator.
-pub struct Rng(u64);
-
+/// The simulation's draws, beside `next` (see `examples/support`).
 impl Rng {
     /// Stream `stream` of seed `seed`: different streams are independent.
     pub fn new(seed: u64, stream: u64) -> Rng {
         let mut rng = Rng(seed ^ stream.wrapping_mul(0xd1b5_4a32_d192_ed03));
         rng.next();
         rng
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 
     /// Uniform in [0, 1).
