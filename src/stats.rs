@@ -1,5 +1,6 @@
-//! Live statistics, kept as counters as events happen, so that every query
-//! costs O(1) (the longest current wait is kept at hand) and nothing scans.
+//! Live statistics, kept as counters as events happen, so that nothing
+//! scans: a routing queue's statistics cost O(1) (its longest current wait
+//! is kept at hand), a channel's O(queues on the channel).
 //!
 //! Counters start afresh on [`Event::StatisticsReset`](crate::Event::StatisticsReset).
 //! Resetting is O(channels): routing queues and agents notice a reset the

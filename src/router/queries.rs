@@ -1,5 +1,6 @@
 //! Ways to look: every method here takes `&self` and costs O(1), O(log n)
-//! or O(what it returns).
+//! or O(what it returns), but for `channel_stats`: O(queues on the
+//! channel).
 
 use super::Router;
 use crate::agent::Presence;
