@@ -1,12 +1,13 @@
 //! Conversations: what arrives, what waits, and who holds it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx};
-use crate::history::TimelineEntry;
+use crate::history::{Happening, TimelineEntry};
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::rules::{EscalationStep, Step};
 use crate::skill::SkillLevel;
@@ -153,7 +154,7 @@ pub struct ConversationView<'a> {
     /// Everyone who held it, in order.
     pub agents: &'a [AgentId],
     /// Everything that happened to it.
-    pub timeline: &'a [TimelineEntry],
+    pub timeline: Cow<'a, [TimelineEntry]>,
     /// How long after arriving its agent first replied, if one has.
     pub first_response: Option<Millis>,
     /// Since when the customer has been waiting for a reply, if they are:
@@ -238,20 +239,34 @@ pub(crate) struct ConversationTimers {
 }
 
 /// An open conversation as the router keeps it.
+///
+/// A conversation that arrived and went into line, and nothing more, is
+/// all most of a long line holds: it keeps only what routing reads, and
+/// its [`Story`] (timeline, holders, timers) is made the first time
+/// anything else happens to it. Until then the story is what those two
+/// happenings imply, and the accessors below answer from that.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct Conversation {
     pub(crate) id: ConversationId,
     pub(crate) customer: CustomerId,
+    pub(crate) key: QueueKey,
+    pub(crate) arrived_at: Timestamp,
+    pub(crate) holder: Holder,
     pub(crate) channel: ChannelIx,
     pub(crate) class: ClassIx,
     pub(crate) priority: u32,
-    pub(crate) key: QueueKey,
-    pub(crate) arrived_at: Timestamp,
+    /// Whether it went into line when it arrived (its timeline's second
+    /// entry, while it has no story).
+    queued_on_arrival: bool,
+    story: Option<Box<Story>>,
+}
+
+/// Everything about an open conversation beyond arriving and waiting.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub(crate) struct Story {
     /// When it last entered the queue: arrival, or being requeued.
     pub(crate) queued_at: Timestamp,
-    pub(crate) holder: Holder,
     /// Everyone who held it, in order.
-    /// A `Vec` rather than inline: a waiting conversation has none yet.
     pub(crate) agents: Vec<AgentId>,
     /// Super admins who joined and have not left.
     pub(crate) participants: SmallVec<[AgentIx; 1]>,
@@ -264,4 +279,140 @@ pub(crate) struct Conversation {
     pub(crate) awaiting_reply_since: Option<Timestamp>,
     /// When its current holder got it (meaningful while held).
     pub(crate) assigned_at: Timestamp,
+}
+
+impl Conversation {
+    /// A conversation arriving now, at `arrived_at`, with no holder yet
+    /// (the caller queues or assigns it at once).
+    pub(crate) fn new(
+        id: ConversationId,
+        customer: CustomerId,
+        (channel, class): (ChannelIx, ClassIx),
+        (priority, key): (u32, QueueKey),
+        arrived_at: Timestamp,
+        escalation: Vec<Step>,
+    ) -> Self {
+        let mut conversation = Conversation {
+            id,
+            customer,
+            key,
+            arrived_at,
+            holder: Holder::Queue,
+            channel,
+            class,
+            priority,
+            queued_on_arrival: false,
+            story: None,
+        };
+        if !escalation.is_empty() {
+            conversation.story_mut().escalation = escalation.into_boxed_slice();
+        }
+        conversation
+    }
+
+    /// Its story, made now from what it implies if it has none yet.
+    pub(crate) fn story_mut(&mut self) -> &mut Story {
+        let (arrived_at, queued) = (self.arrived_at, self.queued_on_arrival);
+        self.queued_on_arrival = false;
+        self.story.get_or_insert_with(|| {
+            let mut timeline = Vec::with_capacity(4);
+            timeline.extend(implied_timeline(arrived_at, queued));
+            Box::new(Story {
+                queued_at: arrived_at,
+                agents: Vec::new(),
+                participants: SmallVec::new(),
+                timeline,
+                escalation: Box::default(),
+                steps_taken: 0,
+                timers: ConversationTimers::default(),
+                first_response: None,
+                awaiting_reply_since: Some(arrived_at),
+                assigned_at: arrived_at,
+            })
+        })
+    }
+
+    /// Its story, whole, as it ends.
+    pub(crate) fn into_story(mut self) -> Story {
+        self.story_mut();
+        *self.story.expect("story_mut made it")
+    }
+
+    /// Adds a line to its timeline.
+    pub(crate) fn note(&mut self, entry: TimelineEntry) {
+        let implied = self.story.is_none()
+            && !self.queued_on_arrival
+            && entry.at == self.arrived_at
+            && entry.actor.is_none()
+            && entry.happening == Happening::Queued;
+        if implied {
+            self.queued_on_arrival = true;
+        } else {
+            self.story_mut().timeline.push(entry);
+        }
+    }
+
+    /// Everything that happened to it.
+    pub(crate) fn timeline(&self) -> Cow<'_, [TimelineEntry]> {
+        match &self.story {
+            Some(story) => Cow::Borrowed(&story.timeline),
+            None => Cow::Owned(implied_timeline(self.arrived_at, self.queued_on_arrival).collect()),
+        }
+    }
+
+    /// When it last entered the queue: arrival, or being requeued.
+    pub(crate) fn queued_at(&self) -> Timestamp {
+        self.story.as_ref().map_or(self.arrived_at, |s| s.queued_at)
+    }
+
+    /// Everyone who held it, in order.
+    pub(crate) fn agents(&self) -> &[AgentId] {
+        self.story.as_ref().map_or(&[], |s| &s.agents)
+    }
+
+    /// Super admins who joined and have not left.
+    pub(crate) fn participants(&self) -> &[AgentIx] {
+        self.story.as_ref().map_or(&[], |s| &s.participants)
+    }
+
+    /// Its pending timers.
+    pub(crate) fn timers(&self) -> ConversationTimers {
+        self.story.as_ref().map(|s| s.timers).unwrap_or_default()
+    }
+
+    /// Its pending timers, to take one (a conversation with no story has
+    /// none; setting one goes through [`story_mut`](Self::story_mut)).
+    pub(crate) fn timers_mut(&mut self) -> Option<&mut ConversationTimers> {
+        self.story.as_deref_mut().map(|s| &mut s.timers)
+    }
+
+    /// The escalation step it takes next, if any, and its number.
+    pub(crate) fn next_step(&self) -> Option<(usize, &Step)> {
+        let story = self.story.as_ref()?;
+        let n = story.steps_taken;
+        story.escalation.get(n).map(|step| (n, step))
+    }
+
+    /// How long after arriving its agent first replied, if one has.
+    pub(crate) fn first_response(&self) -> Option<Millis> {
+        self.story.as_ref().and_then(|s| s.first_response)
+    }
+
+    /// Since when the customer has been waiting for a reply, if they are.
+    pub(crate) fn awaiting_reply_since(&self) -> Option<Timestamp> {
+        self.story
+            .as_ref()
+            .map_or(Some(self.arrived_at), |s| s.awaiting_reply_since)
+    }
+}
+
+/// The timeline of a conversation with no story: it arrived, and perhaps
+/// went into line, both at `at`.
+fn implied_timeline(at: Timestamp, queued: bool) -> impl Iterator<Item = TimelineEntry> {
+    let entry = move |happening| TimelineEntry {
+        at,
+        actor: None,
+        happening,
+    };
+    std::iter::once(entry(Happening::Arrived)).chain(queued.then(|| entry(Happening::Queued)))
 }

@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 
 use omnirouter::{
     AgentId, AgentSpec, ChannelCapacity, Config, ConversationId, ConversationSpec,
-    ConversationState, Decision, Decisions, Error, EscalationStep, Event, MAX_CAPACITY, Millis,
-    OfflinePolicy, OverduePolicy, Presence, Role, Route, Router, Rule, RuleSet, SkillLevel,
+    ConversationState, Decision, Decisions, Error, EscalationStep, Event, Happening, MAX_CAPACITY,
+    Millis, OfflinePolicy, OverduePolicy, Presence, Role, Route, Router, Rule, RuleSet, SkillLevel,
     Timestamp, TransferTarget,
 };
 use proptest::prelude::*;
@@ -922,6 +922,28 @@ fn check(
         let view = router
             .conversation(&c.id)
             .expect("open conversation is known");
+        // Its story: holders, admins, reply clock, and a timeline that
+        // starts at arrival, runs forward in time and names every holder.
+        prop_assert_eq!(view.agents, &c.holders[..], "holders of {}", c.id);
+        let mut participants = view.participants.clone();
+        let mut expected = c.participants.clone();
+        participants.sort();
+        expected.sort();
+        prop_assert_eq!(participants, expected, "admins in {}", c.id);
+        prop_assert_eq!(
+            view.awaiting_reply_since,
+            c.awaiting_reply_since.map(Timestamp)
+        );
+        let first = view.timeline.first().map(|e| (e.at, &e.happening));
+        prop_assert_eq!(first, Some((Timestamp(c.arrived), &Happening::Arrived)));
+        prop_assert!(view.timeline.windows(2).all(|w| w[0].at <= w[1].at));
+        let assigned: Vec<_> = (view.timeline.iter())
+            .filter_map(|e| match &e.happening {
+                Happening::Assigned { agent } => Some(agent),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(assigned, c.holders.iter().collect::<Vec<_>>());
         match (&c.place, view.state) {
             (Place::Line, ConversationState::Queued { ahead }) => {
                 waiting += 1;

@@ -37,7 +37,7 @@ fn a_timeline_records_every_step_with_time_and_actor() {
     let ann = || AgentId::from("ann");
     let bob = || AgentId::from("bob");
     assert_eq!(
-        view.timeline,
+        *view.timeline,
         [
             entry(5, None, Happening::Arrived),
             entry(5, None, Happening::Assigned { agent: bob() }),
@@ -76,6 +76,56 @@ fn a_timeline_records_every_step_with_time_and_actor() {
         ]
     );
     assert_eq!(view.agents, [bob(), ann(), bob()]);
+}
+
+/// A conversation that only arrived and waits keeps no timeline of its
+/// own; what it shows must be what happened all the same, before and after
+/// it is served, and when it ends without being served.
+#[test]
+fn a_waiting_conversation_shows_its_arrival_and_place_in_line() {
+    let mut s = Scenario::standard();
+    s.add("ann", AgentSpec::agent().channel("sms", 1)); // t1
+    s.arrive(1, sms()); // t2: ann
+    s.arrive(2, sms()); // t3: waits
+    s.arrive(3, sms()); // t4: waits
+    let timeline =
+        |s: &Scenario, id: u64| s.router.conversation(&id.into()).unwrap().timeline.to_vec();
+    let ann = || AgentId::from("ann");
+    let arrived_and_queued = |t| {
+        [
+            entry(t, None, Happening::Arrived),
+            entry(t, None, Happening::Queued),
+        ]
+    };
+    assert_eq!(timeline(&s, 2), arrived_and_queued(3));
+    s.resolve(1, "ann"); // t5: ann takes 2
+    let mut served = arrived_and_queued(3).to_vec();
+    served.push(entry(5, None, Happening::Assigned { agent: ann() }));
+    assert_eq!(timeline(&s, 2), served);
+    assert_eq!(
+        s.router.conversation(&2_u64.into()).unwrap().agents,
+        [ann()]
+    );
+    s.ok(Event::ConversationAbandoned {
+        conversation: 3_u64.into(),
+    }); // t6
+    let mut abandoned = arrived_and_queued(4).to_vec();
+    abandoned.push(entry(6, None, Happening::Abandoned));
+    assert_eq!(timeline(&s, 3), abandoned);
+    assert_eq!(
+        timeline(&s, 1),
+        [
+            entry(2, None, Happening::Arrived),
+            entry(2, None, Happening::Assigned { agent: ann() }),
+            entry(
+                5,
+                Some("ann"),
+                Happening::Resolved {
+                    dispositions: vec![]
+                }
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -478,7 +478,7 @@ impl Router {
                 let agent_id = self.agents[a].id.clone();
                 let conversation = &mut self.conversations[ci];
                 conversation.holder = Holder::Offered(a, until);
-                conversation.timers.hold = Some(timer);
+                conversation.story_mut().timers.hold = Some(timer);
                 self.channels[channel.get()].offered += 1;
                 self.note(
                     ci,
@@ -506,13 +506,14 @@ impl Router {
         self.agents[a].occupancy.handled += 1;
         let conversation = &mut self.conversations[ci];
         conversation.holder = Holder::Agent(a);
-        conversation.assigned_at = now;
-        let first_answer = conversation.agents.is_empty();
-        conversation.agents.push(agent_id.clone());
         let (channel, class) = (conversation.channel, conversation.class);
-        let waited = now - conversation.queued_at;
         let since_arrival = now - conversation.arrived_at;
-        let awaiting_reply = conversation.awaiting_reply_since.is_some();
+        let story = conversation.story_mut();
+        story.assigned_at = now;
+        let first_answer = story.agents.is_empty();
+        story.agents.push(agent_id.clone());
+        let waited = now - story.queued_at;
+        let awaiting_reply = story.awaiting_reply_since.is_some();
         self.note(
             ci,
             None,
@@ -547,14 +548,14 @@ impl Router {
         let a = match conversation.holder {
             Holder::Agent(a) => {
                 self.channels[conversation.channel.get()].assigned -= 1;
-                if let Some(timer) = conversation.timers.response.take() {
+                if let Some(timer) = conversation.timers_mut().and_then(|t| t.response.take()) {
                     self.timers.cancel(timer);
                 }
                 a
             }
             Holder::Offered(a, _) => {
                 self.channels[conversation.channel.get()].offered -= 1;
-                if let Some(timer) = conversation.timers.hold.take() {
+                if let Some(timer) = conversation.timers_mut().and_then(|t| t.hold.take()) {
                     self.timers.cancel(timer);
                 }
                 a
@@ -641,7 +642,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let class = &mut self.classes[conversation.class];
         class.queue.insert((conversation.key, ci));
-        class.waiting_since.insert(conversation.queued_at, ci);
+        class.waiting_since.insert(conversation.queued_at(), ci);
     }
 
     /// Takes waiting `ci` out of its class's line only.
@@ -649,7 +650,7 @@ impl Router {
         let conversation = &self.conversations[ci];
         let class = &mut self.classes[conversation.class];
         class.queue.remove(&(conversation.key, ci));
-        class.waiting_since.remove(conversation.queued_at, ci);
+        class.waiting_since.remove(conversation.queued_at(), ci);
     }
 
     /// Takes waiting `ci` out of line.
@@ -746,8 +747,9 @@ impl Router {
         );
         let conversation = &mut self.conversations[ci];
         conversation.holder = Holder::Awaiting(p, until);
-        conversation.timers.hold = Some(timer);
-        conversation.queued_at = now;
+        let story = conversation.story_mut();
+        story.timers.hold = Some(timer);
+        story.queued_at = now;
         let key = conversation.key;
         self.awaiting.insert((p, key, ci));
         let awaited = &mut self.agents[p].awaited;
@@ -786,7 +788,7 @@ impl Router {
             }
             Holder::Awaiting(p, _) => {
                 let conversation = &mut self.conversations[ci];
-                if let Some(timer) = conversation.timers.hold.take() {
+                if let Some(timer) = conversation.timers_mut().and_then(|t| t.hold.take()) {
                     self.timers.cancel(timer);
                 }
                 let key = conversation.key;
@@ -825,7 +827,7 @@ impl Router {
     /// Adds a line to `ci`'s timeline at the current time.
     pub(super) fn note(&mut self, ci: ConvIx, actor: Option<AgentId>, happening: Happening) {
         let at = self.now;
-        self.conversations[ci].timeline.push(TimelineEntry {
+        self.conversations[ci].note(TimelineEntry {
             at,
             actor,
             happening,
@@ -839,7 +841,7 @@ impl Router {
         let from = self.agents[from].id.clone();
         self.note(ci, None, Happening::Requeued { from: from.clone() });
         let conversation = &mut self.conversations[ci];
-        conversation.queued_at = self.now;
+        conversation.story_mut().queued_at = self.now;
         out.push(Decision::Requeued {
             conversation: conversation.id.clone(),
             from,

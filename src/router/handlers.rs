@@ -11,17 +11,16 @@ use super::Router;
 use crate::agent::{Agent, AgentSpec, Presence, Role};
 use crate::class::ClassKey;
 use crate::config::{MAX_CAPACITY, OfflinePolicy};
-use crate::conversation::{Conversation, ConversationSpec, ConversationTimers, Holder, QueueKey};
+use crate::conversation::{Conversation, ConversationSpec, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
 use crate::error::Error;
-use crate::history::{Ending, Happening, Outcome, TimelineEntry};
+use crate::history::{Ending, Happening, Outcome};
 use crate::id::{AgentId, ConversationId};
 use crate::line::MAX_NEW_LINES_PER_CLASS;
 use crate::rules::parse_steps;
 use crate::skill::SkillSet;
 use crate::stats::Occupancy;
-use crate::time::Timestamp;
 
 /// An agent spec with every name checked and interned.
 struct ParsedSpec {
@@ -267,26 +266,15 @@ impl Router {
         }
         let seq = self.next_arrival_seq;
         self.next_arrival_seq += 1;
-        let ci = self.conversations.insert(Conversation {
-            id: id.clone(),
-            customer: spec.customer.clone(),
-            channel,
-            class,
-            priority,
-            key: QueueKey::new(priority, self.now, seq, self.config.priority_aging),
-            arrived_at: self.now,
-            queued_at: self.now,
-            holder: Holder::Queue,
-            agents: Vec::new(),
-            participants: SmallVec::new(),
-            timeline: arrived_timeline(self.now),
-            escalation: escalation.into_boxed_slice(),
-            steps_taken: 0,
-            timers: ConversationTimers::default(),
-            first_response: None,
-            awaiting_reply_since: Some(self.now),
-            assigned_at: self.now,
-        });
+        let key = QueueKey::new(priority, self.now, seq, self.config.priority_aging);
+        let ci = self.conversations.insert(Conversation::new(
+            id.clone(),
+            spec.customer.clone(),
+            (channel, class),
+            (priority, key),
+            self.now,
+            escalation,
+        ));
         self.arm_escalation(ci);
         self.conversation_ids.insert(id, ci);
         match self.preferred_agent(ci) {
@@ -355,7 +343,7 @@ impl Router {
         let ci = self.open_conversation(id)?;
         let conversation = &self.conversations[ci];
         let held_by = conversation.holder;
-        if conversation.agents.is_empty() {
+        if conversation.agents().is_empty() {
             let epoch = self.stats_epoch;
             self.channels[conversation.channel.get()]
                 .tally
@@ -387,10 +375,14 @@ impl Router {
     /// Forgets detached conversation `ci` as open and hands it to history;
     /// returns its channel.
     fn end(&mut self, ci: ConvIx, outcome: Outcome, dispositions: Vec<String>) -> ChannelIx {
-        if let Some(timer) = self.conversations[ci].timers.escalation {
+        if let Some(timer) = self.conversations[ci].timers().escalation {
             self.timers.cancel(timer);
         }
-        let participants = self.conversations[ci].participants.clone();
+        let participants: SmallVec<[AgentIx; 4]> = self.conversations[ci]
+            .participants()
+            .iter()
+            .copied()
+            .collect();
         for admin in participants {
             self.agents[admin].joined.retain(|&mut x| x != ci);
         }
@@ -401,19 +393,21 @@ impl Router {
             .expect("an open conversation is in the slab");
         self.conversation_ids.swap_remove(&conversation.id);
         let ending_channel = conversation.channel;
+        let (id, customer) = (conversation.id.clone(), conversation.customer.clone());
+        let (priority, arrived_at) = (conversation.priority, conversation.arrived_at);
+        let story = conversation.into_story();
         let ending = Ending {
-            channel: conversation.channel,
-            customer: conversation.customer,
-            priority: conversation.priority,
-            arrived_at: conversation.arrived_at,
-            agents: SmallVec::from_vec(conversation.agents),
+            channel: ending_channel,
+            customer,
+            priority,
+            arrived_at,
+            agents: SmallVec::from_vec(story.agents),
             dispositions,
             outcome,
-            timeline: conversation.timeline,
-            first_response: conversation.first_response,
+            timeline: story.timeline,
+            first_response: story.first_response,
         };
-        self.history
-            .record(conversation.id, ending, self.now, &self.config);
+        self.history.record(id, ending, self.now, &self.config);
         ending_channel
     }
 
@@ -456,17 +450,4 @@ impl Router {
             self.team_members[team.get()].remove(a);
         }
     }
-}
-
-/// A new conversation's timeline, with room for the next entry (queued or
-/// assigned) too: one allocation of two entries, where `vec![..]` would
-/// allocate one and then four.
-fn arrived_timeline(at: Timestamp) -> Vec<TimelineEntry> {
-    let mut timeline = Vec::with_capacity(2);
-    timeline.push(TimelineEntry {
-        at,
-        actor: None,
-        happening: Happening::Arrived,
-    });
-    timeline
 }

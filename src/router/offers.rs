@@ -34,7 +34,7 @@ impl Router {
     ) -> Result<(), Error> {
         let (ci, a) = self.offer(id, agent)?;
         let conversation = &mut self.conversations[ci];
-        if let Some(timer) = conversation.timers.hold.take() {
+        if let Some(timer) = conversation.timers_mut().and_then(|t| t.hold.take()) {
             self.timers.cancel(timer);
         }
         self.channels[conversation.channel.get()].offered -= 1;
@@ -104,8 +104,8 @@ impl Router {
     pub(super) fn customer_message(&mut self, id: &ConversationId) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
         let conversation = &mut self.conversations[ci];
-        if conversation.awaiting_reply_since.is_none() {
-            conversation.awaiting_reply_since = Some(self.now);
+        if conversation.awaiting_reply_since().is_none() {
+            conversation.story_mut().awaiting_reply_since = Some(self.now);
             if matches!(conversation.holder, Holder::Agent(_)) {
                 self.arm_response_deadline(ci);
             }
@@ -121,20 +121,20 @@ impl Router {
         let ci = self.open_conversation(id)?;
         let a = self.agent_ix(agent)?;
         let conversation = &self.conversations[ci];
-        if conversation.holder != Holder::Agent(a) && !conversation.participants.contains(&a) {
+        if conversation.holder != Holder::Agent(a) && !conversation.participants().contains(&a) {
             return Err(Error::NotHolder {
                 conversation: id.clone(),
                 agent: agent.clone(),
             });
         }
         let since_arrival = self.now - conversation.arrived_at;
-        if conversation.first_response.is_none() {
+        if conversation.first_response().is_none() {
             self.note(ci, Some(agent.clone()), Happening::FirstResponse);
         }
-        let conversation = &mut self.conversations[ci];
-        conversation.first_response.get_or_insert(since_arrival);
-        conversation.awaiting_reply_since = None;
-        if let Some(timer) = conversation.timers.response.take() {
+        let story = self.conversations[ci].story_mut();
+        story.first_response.get_or_insert(since_arrival);
+        story.awaiting_reply_since = None;
+        if let Some(timer) = story.timers.response.take() {
             self.timers.cancel(timer);
         }
         Ok(())
@@ -145,7 +145,7 @@ impl Router {
         let channel = self.conversations[ci].channel;
         if let Some(deadline) = self.config.channels[channel.get()].response_deadline {
             let timer = self.timers.set(self.now + deadline, Timer::ResponseDue(ci));
-            self.conversations[ci].timers.response = Some(timer);
+            self.conversations[ci].story_mut().timers.response = Some(timer);
         }
     }
 

@@ -2,6 +2,8 @@
 //! or O(what it returns), but for `channel_stats`: O(queues on the
 //! channel).
 
+use std::borrow::Cow;
+
 use super::Router;
 use crate::agent::Presence;
 use crate::config::Config;
@@ -133,7 +135,7 @@ impl Router {
                 conversation: &c.id,
                 channel: self.catalog.channel_name(c.channel),
                 offered: matches!(c.holder, Holder::Offered(..)),
-                awaiting_reply_since: c.awaiting_reply_since,
+                awaiting_reply_since: c.awaiting_reply_since(),
             }
         }))
     }
@@ -311,14 +313,14 @@ impl Router {
                 arrived_at: c.arrived_at,
                 state,
                 participants: c
-                    .participants
+                    .participants()
                     .iter()
                     .map(|&a| self.agents[a].id.clone())
                     .collect(),
-                agents: &c.agents,
-                timeline: &c.timeline,
-                first_response: c.first_response,
-                awaiting_reply_since: c.awaiting_reply_since,
+                agents: c.agents(),
+                timeline: c.timeline(),
+                first_response: c.first_response(),
+                awaiting_reply_since: c.awaiting_reply_since(),
             });
         }
         let (id, e) = self.history.get(id)?;
@@ -336,7 +338,7 @@ impl Router {
             },
             participants: Vec::new(),
             agents: &e.agents,
-            timeline: &e.timeline,
+            timeline: Cow::Borrowed(&e.timeline),
             first_response: e.first_response,
             awaiting_reply_since: None,
         })

@@ -1,7 +1,7 @@
 //! What happens when time passes: each due timer, earliest first.
 
 use super::Router;
-use crate::conversation::Holder;
+use crate::conversation::{ConversationTimers, Holder};
 use crate::decision::{Decision, Decisions};
 use crate::dense::ConvIx;
 use crate::history::Happening;
@@ -14,20 +14,20 @@ impl Router {
         while let Some((key, timer)) = self.timers.pop_due(self.now) {
             match timer {
                 Timer::AwaitEnds(ci) => {
-                    self.conversations[ci].timers.hold = None;
+                    self.clear_timer(ci, |t| &mut t.hold);
                     self.end_await(ci, out);
                 }
                 Timer::OfferExpires(ci) => {
-                    self.conversations[ci].timers.hold = None;
+                    self.clear_timer(ci, |t| &mut t.hold);
                     self.expire_offer(ci, out);
                 }
                 Timer::Escalate(ci) => {
-                    self.conversations[ci].timers.escalation = None;
+                    self.clear_timer(ci, |t| &mut t.escalation);
                     self.escalate(ci, out);
                 }
                 Timer::WrapUpEnds(a, channel) => self.end_wrap_up(key, a, channel, out),
                 Timer::ResponseDue(ci) => {
-                    self.conversations[ci].timers.response = None;
+                    self.clear_timer(ci, |t| &mut t.response);
                     self.response_overdue(ci, out);
                 }
             }
@@ -37,10 +37,21 @@ impl Router {
     /// Sets the timer of `ci`'s next escalation step, if it has one left.
     pub(super) fn arm_escalation(&mut self, ci: ConvIx) {
         let conversation = &self.conversations[ci];
-        if let Some(step) = conversation.escalation.get(conversation.steps_taken) {
+        if let Some((_, step)) = conversation.next_step() {
             let at = conversation.arrived_at + step.after;
             let timer = self.timers.set(at, Timer::Escalate(ci));
-            self.conversations[ci].timers.escalation = Some(timer);
+            self.conversations[ci].story_mut().timers.escalation = Some(timer);
+        }
+    }
+
+    /// Forgets one of `ci`'s timers, which has fired.
+    fn clear_timer(
+        &mut self,
+        ci: ConvIx,
+        which: fn(&mut ConversationTimers) -> &mut Option<crate::timer::TimerKey>,
+    ) {
+        if let Some(timers) = self.conversations[ci].timers_mut() {
+            *which(timers) = None;
         }
     }
 
@@ -48,13 +59,15 @@ impl Router {
     /// waits, someone newly eligible and free takes it at once.
     fn escalate(&mut self, ci: ConvIx, out: &mut Decisions) {
         let conversation = &mut self.conversations[ci];
-        let step = conversation.steps_taken;
-        conversation.steps_taken += 1;
+        let Some((step, next)) = conversation.next_step() else {
+            unreachable!("an escalation timer only runs while a step is left")
+        };
         let key = crate::class::ClassKey {
             channel: conversation.channel,
-            skills: conversation.escalation[step].skills.clone(),
-            team: conversation.escalation[step].team,
+            skills: next.skills.clone(),
+            team: next.team,
         };
+        conversation.story_mut().steps_taken += 1;
         // Every step's class was made when the conversation arrived.
         let k = self.class_for(key);
         self.arm_escalation(ci);
@@ -73,7 +86,7 @@ impl Router {
             unreachable!("a response timer only runs while an agent holds the conversation")
         };
         let since = conversation
-            .awaiting_reply_since
+            .awaiting_reply_since()
             .expect("a response timer only runs while the customer awaits a reply");
         let agent = self.agents[a].id.clone();
         self.note(

@@ -111,7 +111,7 @@ impl Router {
             from: from.map(|h| self.agents[h].id.clone()),
             by: by.clone(),
         });
-        self.conversations[ci].queued_at = self.now;
+        self.conversations[ci].story_mut().queued_at = self.now;
         match target {
             Target::Person(p) => {
                 let agent = &self.agents[p];
@@ -123,9 +123,9 @@ impl Router {
                 }
             }
             Target::Class(key) => {
-                let conversation = &mut self.conversations[ci];
-                conversation.steps_taken = conversation.escalation.len();
-                if let Some(timer) = conversation.timers.escalation.take() {
+                let story = self.conversations[ci].story_mut();
+                story.steps_taken = story.escalation.len();
+                if let Some(timer) = story.timers.escalation.take() {
                     self.timers.cancel(timer);
                 }
                 self.conversations[ci].class = self.class_for(key);
@@ -145,13 +145,13 @@ impl Router {
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let (ci, a) = self.admin_and_conversation(id, admin, "join conversations")?;
-        if self.conversations[ci].participants.contains(&a) {
+        if self.conversations[ci].participants().contains(&a) {
             return Err(Error::AlreadyJoined {
                 conversation: id.clone(),
                 admin: admin.clone(),
             });
         }
-        self.conversations[ci].participants.push(a);
+        self.conversations[ci].story_mut().participants.push(a);
         self.agents[a].joined.push(ci);
         self.note(
             ci,
@@ -174,7 +174,7 @@ impl Router {
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let (ci, a) = self.admin_and_conversation(id, admin, "leave conversations")?;
-        if !self.conversations[ci].participants.contains(&a) {
+        if !self.conversations[ci].participants().contains(&a) {
             return Err(Error::NotJoined {
                 conversation: id.clone(),
                 admin: admin.clone(),
@@ -214,7 +214,10 @@ impl Router {
         actor: Option<AgentId>,
         out: &mut Decisions,
     ) {
-        self.conversations[ci].participants.retain(|&mut x| x != a);
+        self.conversations[ci]
+            .story_mut()
+            .participants
+            .retain(|&mut x| x != a);
         let admin = self.agents[a].id.clone();
         self.note(
             ci,
