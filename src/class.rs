@@ -1,12 +1,11 @@
 //! Routing classes: conversations with the same channel, skill requirement
 //! and team wait in one line and are served by the same agents.
 //!
-//! Each class keeps its waiting conversations in queue order and draws its
+//! Each class keeps its waiting conversations in queue order (a
+//! [`WaitLine`] threaded through their records) and draws its
 //! free eligible agents from one or a few free-agent lines (see
 //! [`crate::line`]), so an arrival looks at the heads of those lines and a
 //! freed agent looks at the heads of its own classes only.
-
-use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +13,8 @@ use crate::conversation::QueueKey;
 use crate::dense::{ChannelIx, ConvIx, TeamIx};
 use crate::line::Draw;
 use crate::skill::SkillSet;
-use crate::stats::{Tally, Waiting};
+use crate::stats::Tally;
+use crate::wait_line::WaitLine;
 
 /// What makes two conversations interchangeable for routing.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -29,11 +29,9 @@ pub(crate) struct ClassKey {
 pub(crate) struct Class {
     pub(crate) key: ClassKey,
     /// Waiting conversations, first in line first.
-    pub(crate) queue: BTreeSet<(QueueKey, ConvIx)>,
+    pub(crate) line: WaitLine<QueueKey>,
     /// Where its free eligible agents are listed.
     pub(crate) draw: Draw,
-    /// Waiting conversations by how long they have waited.
-    pub(crate) waiting_since: Waiting,
     pub(crate) tally: Tally,
 }
 
@@ -42,14 +40,13 @@ impl Class {
         Class {
             key,
             draw,
-            queue: BTreeSet::new(),
-            waiting_since: Waiting::default(),
+            line: WaitLine::default(),
             tally: Tally::default(),
         }
     }
 
     /// The first conversation in line.
     pub(crate) fn head(&self) -> Option<(QueueKey, ConvIx)> {
-        self.queue.first().copied()
+        self.line.first().map(|(key, n)| (key, ConvIx(n)))
     }
 }

@@ -2,17 +2,19 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-use crate::dense::{AgentIx, ChannelIx, ClassIx};
+use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, Slab};
 use crate::history::{Happening, TimelineEntry};
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::rules::{EscalationStep, Step};
 use crate::skill::SkillLevel;
 use crate::time::{Millis, Timestamp};
 use crate::timer::TimerKey;
+use crate::wait_line::{Links, NIL, Nodes, NodesMut, WaitLine};
 
 /// What the host knows of a conversation when it arrives.
 ///
@@ -259,6 +261,74 @@ pub(crate) struct Conversation {
     /// entry, while it has no story).
     queued_on_arrival: bool,
     story: Option<Box<Story>>,
+    /// Its places in its class's line and its channel's, while it waits.
+    pub(crate) threads: Threads,
+}
+
+/// A waiting conversation's places in the two lines it waits in (see
+/// [`crate::wait_line`]); stale while it does not wait.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Threads {
+    in_class: Links,
+    in_channel: Links,
+    /// The earliest time in line in its subtree of its class's line.
+    oldest_in_class: Timestamp,
+}
+
+/// The open conversations, by slot.
+pub(crate) type Records = Slab<ConvIx, Conversation>;
+
+/// The lines of routing classes, threaded through the records `S` reaches.
+pub(crate) struct ByClass<S>(pub(crate) S);
+
+/// The lines of channels, threaded through the records `S` reaches.
+pub(crate) struct ByChannel<S>(pub(crate) S);
+
+impl<S: Deref<Target = Records>> Nodes for ByClass<S> {
+    type Key = QueueKey;
+    fn key(&self, n: u32) -> QueueKey {
+        self.0[ConvIx(n)].key
+    }
+    fn links(&self, n: u32) -> Links {
+        self.0[ConvIx(n)].threads.in_class
+    }
+}
+
+impl<S: DerefMut<Target = Records>> NodesMut for ByClass<S> {
+    fn links_mut(&mut self, n: u32) -> &mut Links {
+        &mut self.0[ConvIx(n)].threads.in_class
+    }
+    fn sum_up_more(&mut self, n: u32, children: [u32; 2]) {
+        let oldest = (children.into_iter())
+            .filter(|&c| c != NIL)
+            .map(|c| self.0[ConvIx(c)].threads.oldest_in_class)
+            .fold(self.0[ConvIx(n)].queued_at(), Timestamp::min);
+        self.0[ConvIx(n)].threads.oldest_in_class = oldest;
+    }
+}
+
+impl<S: Deref<Target = Records>> ByClass<S> {
+    /// Since when the conversation waiting longest in `line` has waited.
+    pub(crate) fn oldest(&self, line: &WaitLine<QueueKey>) -> Option<Timestamp> {
+        line.root()
+            .map(|n| self.0[ConvIx(n)].threads.oldest_in_class)
+    }
+}
+
+impl<S: Deref<Target = Records>> Nodes for ByChannel<S> {
+    type Key = QueueKey;
+    fn key(&self, n: u32) -> QueueKey {
+        self.0[ConvIx(n)].key
+    }
+    fn links(&self, n: u32) -> Links {
+        self.0[ConvIx(n)].threads.in_channel
+    }
+}
+
+impl<S: DerefMut<Target = Records>> NodesMut for ByChannel<S> {
+    fn links_mut(&mut self, n: u32) -> &mut Links {
+        &mut self.0[ConvIx(n)].threads.in_channel
+    }
 }
 
 /// Everything about an open conversation beyond arriving and waiting.
@@ -303,6 +373,7 @@ impl Conversation {
             priority,
             queued_on_arrival: false,
             story: None,
+            threads: Threads::default(),
         };
         if !escalation.is_empty() {
             conversation.story_mut().escalation = escalation.into_boxed_slice();

@@ -87,7 +87,6 @@ mod hash;
 mod history;
 mod id;
 mod line;
-mod ranked;
 mod router;
 mod rules;
 mod skill;
@@ -96,6 +95,7 @@ mod strategy;
 mod time;
 mod timer;
 mod transfer;
+mod wait_line;
 
 pub use agent::{AgentSpec, ChannelCapacity, Presence, Role};
 pub use config::{ChannelConfig, Config, MAX_CAPACITY, MAX_NAMES, OfflinePolicy, OverduePolicy};

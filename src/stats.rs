@@ -6,11 +6,8 @@
 //! Resetting is O(channels): routing queues and agents notice a reset the
 //! next time they are touched or asked, by an epoch number.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
-use crate::dense::ConvIx;
 use crate::time::{Millis, Timestamp};
 
 /// What happened on a channel or in a routing queue since the last reset,
@@ -134,42 +131,6 @@ impl Tally {
             service_level: (tally.answered > 0)
                 .then(|| tally.within_threshold as f64 / tally.answered as f64),
         }
-    }
-}
-
-/// Waiting conversations by when they entered the line, with the one
-/// that has waited longest at hand, so that asking costs O(1).
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Waiting {
-    since: BTreeSet<(Timestamp, ConvIx)>,
-    oldest: Option<(Timestamp, ConvIx)>,
-}
-
-impl Waiting {
-    /// `ci` starts waiting, in line since `at`.
-    pub(crate) fn insert(&mut self, at: Timestamp, ci: ConvIx) {
-        self.since.insert((at, ci));
-        if self.oldest.is_none_or(|oldest| (at, ci) < oldest) {
-            self.oldest = Some((at, ci));
-        }
-    }
-
-    /// `ci`, in line since `at`, stops waiting.
-    pub(crate) fn remove(&mut self, at: Timestamp, ci: ConvIx) {
-        self.since.remove(&(at, ci));
-        if self.oldest == Some((at, ci)) {
-            self.oldest = self.since.first().copied();
-        }
-    }
-
-    /// How many wait.
-    pub(crate) fn len(&self) -> usize {
-        self.since.len()
-    }
-
-    /// Since when the longest waiter has waited.
-    pub(crate) fn oldest(&self) -> Option<Timestamp> {
-        self.oldest.map(|(at, _)| at)
     }
 }
 

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::Router;
 use crate::agent::{Agent, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
-use crate::conversation::{Holder, QueueKey};
+use crate::conversation::{ByChannel, ByClass, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx};
 use crate::history::{Happening, TimelineEntry};
@@ -628,29 +628,26 @@ impl Router {
         self.note(ci, None, Happening::Queued);
         self.conversations[ci].holder = Holder::Queue;
         self.join_class_line(ci);
+        let channel = self.conversations[ci].channel;
+        let line = &mut self.channels[channel.get()].waiting;
+        line.insert(&mut ByChannel(&mut self.conversations), ci.0);
         let conversation = &self.conversations[ci];
-        let line = &mut self.channels[conversation.channel.get()];
-        line.waiting.insert(conversation.key);
         out.push(Decision::Queued {
             conversation: conversation.id.clone(),
-            ahead: line.waiting.rank(&conversation.key),
+            ahead: line.rank(&ByChannel(&self.conversations), conversation.key),
         });
     }
 
     /// Puts waiting `ci` in its class's line (the channel's is the caller's).
     fn join_class_line(&mut self, ci: ConvIx) {
-        let conversation = &self.conversations[ci];
-        let class = &mut self.classes[conversation.class];
-        class.queue.insert((conversation.key, ci));
-        class.waiting_since.insert(conversation.queued_at(), ci);
+        let line = &mut self.classes[self.conversations[ci].class].line;
+        line.insert(&mut ByClass(&mut self.conversations), ci.0);
     }
 
     /// Takes waiting `ci` out of its class's line only.
     fn leave_class_line(&mut self, ci: ConvIx) {
-        let conversation = &self.conversations[ci];
-        let class = &mut self.classes[conversation.class];
-        class.queue.remove(&(conversation.key, ci));
-        class.waiting_since.remove(conversation.queued_at(), ci);
+        let line = &mut self.classes[self.conversations[ci].class].line;
+        line.remove(&mut ByClass(&mut self.conversations), ci.0);
     }
 
     /// Takes waiting `ci` out of line.
@@ -680,9 +677,8 @@ impl Router {
 
     /// Takes waiting `ci` out of its channel's line only.
     fn leave_channel_line(&mut self, ci: ConvIx) {
-        let conversation = &self.conversations[ci];
-        let line = &mut self.channels[conversation.channel.get()];
-        line.waiting.remove(&conversation.key);
+        let line = &mut self.channels[self.conversations[ci].channel.get()].waiting;
+        line.remove(&mut ByChannel(&mut self.conversations), ci.0);
     }
 
     /// Gives `ci` (detached) to the best free eligible agent other than
@@ -718,7 +714,7 @@ impl Router {
         // without looking at its classes.
         self.catalog
             .channel_ixs()
-            .filter(|&c| self.channels[c.get()].waiting.len() > 0)
+            .filter(|&c| !self.channels[c.get()].waiting.is_empty())
             .filter(|&c| self.wanted_listing(agent, c).is_some())
             .flat_map(|c| agent.on(c).into_iter().flat_map(|on| &on.lines))
             .flat_map(|&l| self.lines[l].classes.iter())

@@ -26,12 +26,12 @@ use crate::hash::FxIndexMap;
 use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::line::{Levels, Line, LineKey};
-use crate::ranked::RankedSet;
 use crate::rules::Rules;
 use crate::stats::Tally;
 use crate::strategy::RankKey;
 use crate::time::Timestamp;
 use crate::timer::Timers;
+use crate::wait_line::WaitLine;
 
 pub use queries::{InboxEntry, QueueInfo};
 
@@ -153,7 +153,7 @@ struct ChannelLine {
     /// The routing classes on this channel.
     classes: Vec<ClassIx>,
     /// Every waiting conversation on this channel, for positions in line.
-    waiting: RankedSet<QueueKey>,
+    waiting: WaitLine<QueueKey>,
     /// Routed agents with a capacity on this channel.
     members: AgentSet,
     /// Round robin: the key of the agent that got the last conversation.

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::Router;
 use crate::agent::Presence;
 use crate::config::Config;
-use crate::conversation::{ConversationState, ConversationView, Holder};
+use crate::conversation::{ByChannel, ByClass, ConversationState, ConversationView, Holder};
 use crate::error::Error;
 use crate::history::{Outcome, PastConversation};
 use crate::id::CustomerId;
@@ -82,14 +82,17 @@ impl Router {
     /// ```
     pub fn queue_len(&self, channel: &str) -> Result<usize, Error> {
         let c = self.catalog.channel(channel)?;
-        Ok(self.channels[c.get()].waiting.len())
+        Ok(self.channels[c.get()]
+            .waiting
+            .len(&ByChannel(&self.conversations)))
     }
 
     /// How many waiting conversations on its channel are ahead of
     /// `conversation`, or `None` if it is not waiting.
     pub fn position(&self, conversation: &ConversationId) -> Option<usize> {
         let c = &self.conversations[*self.conversation_ids.get(conversation)?];
-        (c.holder == Holder::Queue).then(|| self.channels[c.channel.get()].waiting.rank(&c.key))
+        let line = &self.channels[c.channel.get()].waiting;
+        (c.holder == Holder::Queue).then(|| line.rank(&ByChannel(&self.conversations), c.key))
     }
 
     /// How many conversations `agent` holds or is offered on `channel`
@@ -180,9 +183,9 @@ impl Router {
         Ok(ChannelStats {
             queue: line.tally.report(
                 self.stats_epoch,
-                line.waiting.len(),
+                line.waiting.len(&ByChannel(&self.conversations)),
                 (line.classes.iter())
-                    .filter_map(|&k| self.classes[k].waiting_since.oldest())
+                    .filter_map(|&k| ByClass(&self.conversations).oldest(&self.classes[k].line))
                     .min(),
                 self.now,
             ),
@@ -208,8 +211,8 @@ impl Router {
                 team: class.key.team.map(|t| self.catalog.team_name(t)),
                 stats: class.tally.report(
                     self.stats_epoch,
-                    class.waiting_since.len(),
-                    class.waiting_since.oldest(),
+                    class.line.len(&ByClass(&self.conversations)),
+                    ByClass(&self.conversations).oldest(&class.line),
                     self.now,
                 ),
             }
@@ -290,7 +293,8 @@ impl Router {
             let c = &self.conversations[ci];
             let state = match c.holder {
                 Holder::Queue => ConversationState::Queued {
-                    ahead: self.channels[c.channel.get()].waiting.rank(&c.key),
+                    ahead: (self.channels[c.channel.get()].waiting)
+                        .rank(&ByChannel(&self.conversations), c.key),
                 },
                 Holder::Awaiting(p, until) => ConversationState::Awaiting {
                     agent: self.agents[p].id.clone(),
