@@ -1007,14 +1007,17 @@ fn main() {
         driver.run(&mut router, 20_000);
         progress(started, &format!("{} conversations held", si(held as u64)));
         let hashmap = hashmap_ns(agents, 2_000_000);
-        // Bytes per waiting conversation: from the line's start, so that the
-        // growth of vectors (doubling) is spread over many.
-        let start = (live(), driver.waiting_count);
         for &waiting in lines {
+            // Bytes per waiting conversation: the growth of the heap while
+            // the line grows to `waiting` (arrivals only), over the
+            // conversations added. Not from the line's start: the
+            // workload run in between fills the history of ended
+            // conversations, which is not the line's.
+            let before = (live(), driver.waiting_count);
             driver.fill(&mut router, held, waiting);
-            let bytes_per_waiting = (waiting > 0).then(|| {
-                (live() - start.0) as f64 / (driver.waiting_count - start.1).max(1) as f64
-            });
+            let added = driver.waiting_count.saturating_sub(before.1);
+            let bytes_per_waiting =
+                (added > 0).then(|| live().saturating_sub(before.0) as f64 / added as f64);
             progress(started, &format!("{} waiting", si(waiting as u64)));
             driver.run(&mut router, events / 10);
             let ns = ns_per_event(driver.run(&mut router, events));
