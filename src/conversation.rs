@@ -155,7 +155,8 @@ pub struct ConversationView<'a> {
     pub participants: Vec<AgentId>,
     /// Everyone who held it, in order.
     pub agents: &'a [AgentId],
-    /// Everything that happened to it.
+    /// Everything that happened to it: borrowed, or made on asking for a
+    /// conversation that has only arrived and waits (it keeps none).
     pub timeline: Cow<'a, [TimelineEntry]>,
     /// How long after arriving its agent first replied, if one has.
     pub first_response: Option<Millis>,
@@ -245,8 +246,9 @@ pub(crate) struct ConversationTimers {
 /// A conversation that arrived and went into line, and nothing more, is
 /// all most of a long line holds: it keeps only what routing reads, and
 /// its [`Story`] (timeline, holders, timers) is made the first time
-/// anything else happens to it. Until then the story is what those two
-/// happenings imply, and the accessors below answer from that.
+/// anything else happens to it, or at arrival if it has escalation steps.
+/// Until then the story is what those two happenings imply, and the
+/// accessors below answer from that.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct Conversation {
     pub(crate) id: ConversationId,
