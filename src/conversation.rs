@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, Slab};
-use crate::history::{Happening, TimelineEntry};
+use crate::history::{Ending, Happening, Outcome, TimelineEntry};
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::rules::{EscalationStep, Step};
 use crate::skill::SkillLevel;
@@ -405,10 +405,26 @@ impl Conversation {
         })
     }
 
-    /// Its story, whole, as it ends.
-    pub(crate) fn into_story(mut self) -> Story {
+    /// Its id and what the history keeps of it, as it ends.
+    pub(crate) fn into_ending(
+        mut self,
+        outcome: Outcome,
+        dispositions: Vec<String>,
+    ) -> (ConversationId, Ending) {
         self.story_mut();
-        *self.story.expect("story_mut made it")
+        let story = *self.story.expect("story_mut made it");
+        let ending = Ending {
+            channel: self.channel,
+            customer: self.customer,
+            priority: self.priority,
+            arrived_at: self.arrived_at,
+            agents: SmallVec::from_vec(story.agents),
+            dispositions,
+            outcome,
+            timeline: story.timeline,
+            first_response: story.first_response,
+        };
+        (self.id, ending)
     }
 
     /// Adds a line to its timeline.

@@ -15,7 +15,7 @@ use crate::conversation::{Conversation, ConversationSpec, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ConvIx, TeamIx};
 use crate::error::Error;
-use crate::history::{Ending, Happening, Outcome};
+use crate::history::{Happening, Outcome};
 use crate::id::{AgentId, ConversationId};
 use crate::line::MAX_NEW_LINES_PER_CLASS;
 use crate::rules::parse_steps;
@@ -392,23 +392,10 @@ impl Router {
             .remove(ci)
             .expect("an open conversation is in the slab");
         self.conversation_ids.swap_remove(&conversation.id);
-        let ending_channel = conversation.channel;
-        let (id, customer) = (conversation.id.clone(), conversation.customer.clone());
-        let (priority, arrived_at) = (conversation.priority, conversation.arrived_at);
-        let story = conversation.into_story();
-        let ending = Ending {
-            channel: ending_channel,
-            customer,
-            priority,
-            arrived_at,
-            agents: SmallVec::from_vec(story.agents),
-            dispositions,
-            outcome,
-            timeline: story.timeline,
-            first_response: story.first_response,
-        };
+        let channel = conversation.channel;
+        let (id, ending) = conversation.into_ending(outcome, dispositions);
         self.history.record(id, ending, self.now, &self.config);
-        ending_channel
+        channel
     }
 
     /// Enters `a` in the candidate lists and classes its spec qualifies it
