@@ -11,9 +11,13 @@
 //! A node's heap priority is its slot through a fixed mixing function, so
 //! the shape (and every answer) is the same on every run, and a node
 //! stores no priority of its own; slots are handed out whatever the keys,
-//! so the expected depth is O(log n) for any order of keys.
+//! so the expected depth is O(log n) for any order of keys. Nothing here
+//! recurses: keys that happen to follow the priorities (a host that knows
+//! the mixing function could arrange it) make a slow line, not a stack
+//! overflow.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 /// No node.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -138,19 +142,46 @@ impl<K: Ord + Copy> WaitLine<K> {
 
     /// Puts node `n` in line; the caller guarantees it is in no line of
     /// this kind and its key is unique.
+    ///
+    /// It goes down from the root while the nodes met have higher
+    /// priorities, then takes the rest of the way as its two subtrees.
     pub(crate) fn insert(&mut self, nodes: &mut impl NodesMut<Key = K>, n: u32) {
         *nodes.links_mut(n) = Links::default();
-        sum_up(nodes, n);
         let key = nodes.key(n);
-        self.root = insert_below(nodes, self.root, n, key);
+        let mut path = Path::new();
+        let (mut hook, mut t) = (Hook::Root, self.root);
+        while t != NIL && heap(t) > heap(n) {
+            path.push(t);
+            (hook, t) = step(nodes, t, key);
+        }
+        let (left, right) = split(nodes, t, key);
+        let links = nodes.links_mut(n);
+        (links.left, links.right) = (left, right);
+        sum_up(nodes, n);
+        hang(nodes, &mut self.root, hook, n);
+        sum_up_path(nodes, &path);
         if self.first.is_none_or(|(first, _)| key < first) {
             self.first = Some((key, n));
         }
     }
 
-    /// Takes node `n`, which is in this line, out of it.
+    /// Takes node `n`, which is in this line, out of it: its two subtrees
+    /// take its place.
     pub(crate) fn remove(&mut self, nodes: &mut impl NodesMut<Key = K>, n: u32) {
-        self.root = remove_below(nodes, self.root, nodes.key(n));
+        let key = nodes.key(n);
+        let mut path = Path::new();
+        let (mut hook, mut t) = (Hook::Root, self.root);
+        while t != n {
+            if t == NIL {
+                return; // Not in line: the caller's mistake, and nothing to do.
+            }
+            path.push(t);
+            (hook, t) = step(nodes, t, key);
+        }
+        let [left, right] = nodes.links(n).children();
+        let merged = merge(nodes, left, right);
+        hang(nodes, &mut self.root, hook, merged);
+        sum_up_path(nodes, &path);
         if self.first.is_some_and(|(_, first)| first == n) {
             self.first = self.leftmost(nodes);
         }
@@ -167,88 +198,108 @@ impl<K: Ord + Copy> WaitLine<K> {
     }
 }
 
-/// Puts `n` (a lone node under `key`) in the subtree at `t`; returns its root.
-fn insert_below<N: NodesMut>(nodes: &mut N, t: u32, n: u32, key: N::Key) -> u32 {
-    if t == NIL {
-        return n;
-    }
-    if heap(n) > heap(t) {
-        let (left, right) = split(nodes, t, key);
-        let links = nodes.links_mut(n);
-        (links.left, links.right) = (left, right);
-        sum_up(nodes, n);
-        return n;
-    }
-    if key < nodes.key(t) {
-        let left = insert_below(nodes, nodes.links(t).left, n, key);
-        nodes.links_mut(t).left = left;
-    } else {
-        let right = insert_below(nodes, nodes.links(t).right, n, key);
-        nodes.links_mut(t).right = right;
-    }
-    sum_up(nodes, t);
-    t
+/// The nodes from the root down to where an operation works, which it
+/// sums up again on its way back, deepest first. No operation recurses:
+/// a line whose priorities happen to follow its keys is one long chain,
+/// slow to walk but no danger to the stack.
+type Path = SmallVec<[u32; 64]>;
+
+/// Where a subtree hangs: at the root, or as a child of a node.
+#[derive(Clone, Copy)]
+enum Hook {
+    Root,
+    Left(u32),
+    Right(u32),
 }
 
-/// Takes the node under `key` out of the subtree at `t`; returns its root.
-fn remove_below<N: NodesMut>(nodes: &mut N, t: u32, key: N::Key) -> u32 {
-    if t == NIL {
-        return NIL;
+/// Hangs the subtree at `t` where `hook` says, `root` being the root's
+/// place.
+fn hang(nodes: &mut impl NodesMut, root: &mut u32, hook: Hook, t: u32) {
+    match hook {
+        Hook::Root => *root = t,
+        Hook::Left(p) => nodes.links_mut(p).left = t,
+        Hook::Right(p) => nodes.links_mut(p).right = t,
     }
-    let here = nodes.key(t);
+}
+
+/// One step down from `t` towards `key`: where the next node hangs, and
+/// that node.
+fn step<N: Nodes>(nodes: &N, t: u32, key: N::Key) -> (Hook, u32) {
     let links = nodes.links(t);
-    if key == here {
-        return merge(nodes, links.left, links.right);
-    }
-    if key < here {
-        let left = remove_below(nodes, links.left, key);
-        nodes.links_mut(t).left = left;
+    if key < nodes.key(t) {
+        (Hook::Left(t), links.left)
     } else {
-        let right = remove_below(nodes, links.right, key);
-        nodes.links_mut(t).right = right;
+        (Hook::Right(t), links.right)
     }
-    sum_up(nodes, t);
-    t
+}
+
+/// Sums up the nodes of `path` again, deepest first.
+fn sum_up_path(nodes: &mut impl NodesMut, path: &[u32]) {
+    for &t in path.iter().rev() {
+        sum_up(nodes, t);
+    }
 }
 
 /// Splits the subtree at `t` into the nodes under keys below `key` and the
-/// rest.
-fn split<N: NodesMut>(nodes: &mut N, t: u32, key: N::Key) -> (u32, u32) {
-    if t == NIL {
-        return (NIL, NIL);
+/// rest, and returns their roots.
+///
+/// It walks down once: a node below `key` joins the right edge of the
+/// left part and sends the walk to its right child, any other node the
+/// left edge of the right part, and the walk to its left child.
+fn split<N: NodesMut>(nodes: &mut N, mut t: u32, key: N::Key) -> (u32, u32) {
+    let (mut left, mut right) = (NIL, NIL);
+    let (mut left_edge, mut right_edge) = (Hook::Root, Hook::Root);
+    let mut path = Path::new();
+    while t != NIL {
+        path.push(t);
+        let links = nodes.links(t);
+        if nodes.key(t) < key {
+            hang(nodes, &mut left, left_edge, t);
+            left_edge = Hook::Right(t);
+            t = links.right;
+        } else {
+            hang(nodes, &mut right, right_edge, t);
+            right_edge = Hook::Left(t);
+            t = links.left;
+        }
     }
-    if nodes.key(t) < key {
-        let (left, right) = split(nodes, nodes.links(t).right, key);
-        nodes.links_mut(t).right = left;
-        sum_up(nodes, t);
-        (t, right)
-    } else {
-        let (left, right) = split(nodes, nodes.links(t).left, key);
-        nodes.links_mut(t).left = right;
-        sum_up(nodes, t);
-        (left, t)
-    }
+    hang(nodes, &mut left, left_edge, NIL);
+    hang(nodes, &mut right, right_edge, NIL);
+    sum_up_path(nodes, &path);
+    (left, right)
 }
 
-/// Joins two subtrees whose keys are all smaller in `a` than in `b`.
-fn merge<N: NodesMut>(nodes: &mut N, a: u32, b: u32) -> u32 {
-    if a == NIL {
-        return b;
+/// Joins two subtrees whose keys are all smaller in `a` than in `b`, and
+/// returns the root.
+///
+/// It walks down the right edge of `a` and the left edge of `b` at once,
+/// taking the node of higher priority each time.
+fn merge<N: NodesMut>(nodes: &mut N, mut a: u32, mut b: u32) -> u32 {
+    let mut root = NIL;
+    let mut hook = Hook::Root;
+    let mut path = Path::new();
+    loop {
+        let (next, last) = match (a, b) {
+            (NIL, _) => (b, true),
+            (_, NIL) => (a, true),
+            _ if heap(a) > heap(b) => (a, false),
+            _ => (b, false),
+        };
+        hang(nodes, &mut root, hook, next);
+        if last {
+            break;
+        }
+        path.push(next);
+        if next == a {
+            hook = Hook::Right(a);
+            a = nodes.links(a).right;
+        } else {
+            hook = Hook::Left(b);
+            b = nodes.links(b).left;
+        }
     }
-    if b == NIL {
-        return a;
-    }
-    if heap(a) > heap(b) {
-        let right = merge(nodes, nodes.links(a).right, b);
-        nodes.links_mut(a).right = right;
-        sum_up(nodes, a);
-        a
-    } else {
-        let left = merge(nodes, a, nodes.links(b).left);
-        nodes.links_mut(b).left = left;
-        sum_up(nodes, b);
-        b
-    }
+    sum_up_path(nodes, &path);
+    root
 }
 
 #[cfg(test)]
@@ -363,6 +414,51 @@ mod tests {
         assert_eq!(line.len(&nodes), 10_000);
         assert_eq!(line.rank(&nodes, 195_000), 5_000);
         assert!(depth(&nodes, line.root) < 80, "treap degenerated");
+    }
+
+    /// Keys given in the order of the nodes' priorities (which a host that
+    /// knows the mixing function could arrange) make the treap one long
+    /// chain. That is slow, but it must not overflow the stack.
+    #[test]
+    fn a_chain_of_a_hundred_thousand_does_not_overflow_the_stack() {
+        const N: u32 = 100_000;
+        let mut by_priority: Vec<u32> = (0..N).collect();
+        by_priority.sort_by_key(|&n| heap(n));
+        let mut key_of = vec![0; N as usize];
+        for (key, &n) in by_priority.iter().enumerate() {
+            key_of[n as usize] = key as u32;
+        }
+        let mut nodes = Plain::default();
+        for key in key_of {
+            nodes.node(key);
+        }
+        let mut line = WaitLine::default();
+        for &n in &by_priority {
+            line.insert(&mut nodes, n);
+        }
+        assert_eq!(
+            depth_of(&nodes, line.root),
+            N as usize,
+            "a chain, as planned"
+        );
+        let (first, n) = line.first().unwrap();
+        assert_eq!(first, 0);
+        line.remove(&mut nodes, n);
+        assert_eq!(line.first().map(|(key, _)| key), Some(1));
+        assert_eq!(line.rank(&nodes, N), N as usize - 1);
+    }
+
+    /// The depth of the subtree at `t`, without recursion.
+    fn depth_of(nodes: &Plain, t: u32) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(t, 1)];
+        while let Some((t, d)) = stack.pop() {
+            if t != NIL {
+                deepest = deepest.max(d);
+                stack.extend(nodes.links(t).children().map(|c| (c, d + 1)));
+            }
+        }
+        deepest
     }
 
     fn depth(nodes: &Plain, t: u32) -> usize {
