@@ -31,8 +31,8 @@
 //!
 //! `--strategy least-loaded|least-loaded-on-channel|longest-idle|round-robin`
 //! runs it under another strategy than the default; `--agents`,
-//! `--waiting`, `--events`, `--no-naive`, `--no-memory` and `--kinds`
-//! narrow a run for profiling (see `main`).
+//! `--waiting`, `--events`, `--no-naive`, `--no-memory`, `--no-yardstick`
+//! and `--kinds` narrow a run for profiling (see `main`).
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -953,6 +953,10 @@ fn main() {
     let lines: &[usize] = one_line.as_ref().map_or(all_lines, |one| one);
     let events = option("--events").unwrap_or(if quick { 50_000 } else { 1_000_000 });
     let by_kind = flag("--kinds");
+    // The `HashMap` yardstick hashes with random keys, so its work (and a
+    // cachegrind count of a whole run) differs from one process to the
+    // next: counts of the router alone want it left out.
+    let with_yardstick = !flag("--no-yardstick");
 
     // A quick run compares with the reference at 10k agents only.
     let naive_sizes: &[(u64, usize)] = if flag("--no-naive") {
@@ -1006,7 +1010,11 @@ fn main() {
         driver.fill(&mut router, held, 0);
         driver.run(&mut router, 20_000);
         progress(started, &format!("{} conversations held", si(held as u64)));
-        let hashmap = hashmap_ns(agents, 2_000_000);
+        let hashmap = if with_yardstick {
+            hashmap_ns(agents, 2_000_000)
+        } else {
+            f64::NAN
+        };
         for &waiting in lines {
             // Bytes per waiting conversation: the growth of the heap while
             // the line grows to `waiting` (arrivals only), over the
@@ -1046,15 +1054,17 @@ fn main() {
                 // and remove costs at this size against at 1k, on this
                 // machine, as a floor for any structure of this size.
                 drop((small_driver, small));
-                let (mut large_map, mut small_map) =
-                    (Yardstick::new(agents), Yardstick::new(1_000));
-                hashmap_flatness = Some(interleaved(
-                    pairs,
-                    || large_map.ns(yardstick_ops),
-                    || small_map.ns(yardstick_ops),
-                ));
+                if with_yardstick {
+                    let (mut large_map, mut small_map) =
+                        (Yardstick::new(agents), Yardstick::new(1_000));
+                    hashmap_flatness = Some(interleaved(
+                        pairs,
+                        || large_map.ns(yardstick_ops),
+                        || small_map.ns(yardstick_ops),
+                    ));
+                }
             }
-            if waiting == 0 && agents == 100_000 {
+            if waiting == 0 && agents == 100_000 && with_yardstick {
                 progress(started, "cost_vs_hashmap, in turns with the HashMap");
                 let mut yardstick = Yardstick::new(agents);
                 cost_in_turns = Some(interleaved(
