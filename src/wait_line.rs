@@ -13,8 +13,8 @@
 //! stores no priority of its own; slots are handed out whatever the keys,
 //! so the expected depth is O(log n) for any order of keys. Nothing here
 //! recurses: keys that happen to follow the priorities (a host that knows
-//! the mixing function could arrange it) make a slow line, not a stack
-//! overflow.
+//! the mixing function could in principle arrange it) make a slow line,
+//! not a stack overflow.
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -187,6 +187,7 @@ impl<K: Ord + Copy> WaitLine<K> {
         }
     }
 
+    /// The node with the smallest key, found from the root.
     fn leftmost(&self, nodes: &impl Nodes<Key = K>) -> Option<(K, u32)> {
         let mut t = self.root;
         let mut found = None;
