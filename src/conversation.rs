@@ -349,8 +349,6 @@ pub(crate) struct Story {
     pub(crate) timers: ConversationTimers,
     pub(crate) first_response: Option<Millis>,
     pub(crate) awaiting_reply_since: Option<Timestamp>,
-    /// When its current holder got it (meaningful while held).
-    pub(crate) assigned_at: Timestamp,
 }
 
 impl Conversation {
@@ -400,7 +398,6 @@ impl Conversation {
                 timers: ConversationTimers::default(),
                 first_response: None,
                 awaiting_reply_since: Some(arrived_at),
-                assigned_at: arrived_at,
             })
         })
     }

@@ -509,7 +509,6 @@ impl Router {
         let (channel, class) = (conversation.channel, conversation.class);
         let since_arrival = now - conversation.arrived_at;
         let story = conversation.story_mut();
-        story.assigned_at = now;
         let first_answer = story.agents.is_empty();
         story.agents.push(agent_id.clone());
         let waited = now - story.queued_at;
