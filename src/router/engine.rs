@@ -144,7 +144,7 @@ impl Router {
                     .into_iter()
                     .flat_map(|from| free.range(from..).map(|&e| (false, e)))
                     .chain(free.iter().map(|&e| (true, e)))
-                    .find(|&(_, entry)| Some(entry.agent) != skip);
+                    .find(|&(_, entry)| Some(entry.agent()) != skip);
                 if let Some((wrapped, entry)) = head
                     && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))
                 {
@@ -152,7 +152,7 @@ impl Router {
                 }
             }
             let (_, entry, l) = first?;
-            let (key, a) = (entry.key(), entry.agent);
+            let (key, a) = (entry.key(), entry.agent());
             let want = self.wanted_listing(&self.agents[a], channel);
             if want == Some(key) {
                 return Some(a);
@@ -204,7 +204,7 @@ impl Router {
         for &l in self.line_ids.values() {
             let line = &mut self.lines[l];
             line.free = (line.free.iter())
-                .filter_map(|e| Some(Entry::new(renumber(e.key())?, e.agent)))
+                .filter_map(|e| Some(Entry::new(renumber(e.key())?, e.agent())))
                 .collect();
         }
         for channel in &mut self.channels {
