@@ -90,6 +90,7 @@ mod line;
 mod router;
 mod rules;
 mod skill;
+mod sorted_set;
 mod stats;
 mod strategy;
 mod time;

@@ -11,13 +11,13 @@
 //! with a skill at level 4 is then in one line for it, where "level 1 or
 //! above", "2 or above" and "3 or above" would each have listed it.
 
-use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx, LineIx, SkillIx, TeamIx};
+use crate::sorted_set::SortedSet;
 use crate::strategy::RankKey;
 
 /// Which agents a line holds (those of them with room, and routable).
@@ -109,7 +109,7 @@ impl Entry {
 pub(crate) struct Line {
     /// Agents with room, best first, each under a key at most its current
     /// one (see `Router::sync`).
-    pub(crate) free: BTreeSet<Entry>,
+    pub(crate) free: SortedSet<Entry>,
     /// The classes that draw from this line: every agent in it is
     /// eligible for each of them, so a freed agent finds the classes it
     /// serves through its lines.
