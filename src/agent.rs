@@ -279,9 +279,23 @@ impl Agent {
         match self.channels.binary_search_by_key(&channel, |c| c.channel) {
             Ok(at) => at,
             Err(at) => {
+                // One more, not double: most agents never gain a channel.
+                self.channels.reserve_exact(1);
                 self.channels.insert(at, AgentChannel::empty(channel));
                 at
             }
+        }
+    }
+
+    /// Forgets `channel` if the agent has nothing left there (as once the
+    /// work it kept on a channel taken from it is done), so that the
+    /// record shrinks back.
+    pub(crate) fn forget_if_empty(&mut self, channel: ChannelIx) {
+        if let Ok(at) = self.channels.binary_search_by_key(&channel, |c| c.channel)
+            && self.channels[at].is_empty()
+        {
+            self.channels.remove(at);
+            self.channels.shrink_to_fit();
         }
     }
 

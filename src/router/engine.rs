@@ -574,6 +574,7 @@ impl Router {
             agent.inbox.remove(pos);
         }
         self.sync(a);
+        self.agents[a].forget_if_empty(channel);
         a
     }
 
@@ -615,6 +616,7 @@ impl Router {
         agent.used_units -= cost;
         agent.wrap_ups.retain(|t| *t != timer);
         self.sync(a);
+        self.agents[a].forget_if_empty(channel);
         out.push(Decision::WrapUpEnded {
             agent: self.agents[a].id.clone(),
             channel: self.catalog.channel_name(channel).to_owned(),

@@ -749,3 +749,44 @@ fn a_person_takes_what_waits_for_them_whatever_their_count_says() {
         assert_eq!(r.agents[bob].awaited, if stuck { u16::MAX } else { 0 });
     }
 }
+
+/// An agent whose capacity on a channel is taken away keeps what it holds
+/// there, and no trace of the channel once that is done: at once, or after
+/// the channel's wrap-up.
+#[test]
+fn a_channel_taken_away_is_forgotten_once_its_work_is_done() {
+    for wrap_up in [0, 10] {
+        let config = Config::new(["sms", "chat"])
+            .channel(ChannelConfig::new("sms").wrap_up(Millis(wrap_up)));
+        let mut r = router(config);
+        let spec = AgentSpec::agent().channel("sms", 1).channel("chat", 1);
+        add(&mut r, 0, "ann", spec);
+        assert_eq!(arrive(&mut r, 1, 1, sms()), [assigned(1, "ann", 0)]);
+        let spec = AgentSpec::agent().channel("chat", 1);
+        let agent = "ann".into();
+        r.handle(Timestamp(2), Event::AgentUpdated { agent, spec })
+            .unwrap();
+        let ann = r.agent_ids[&AgentId::from("ann")];
+        let channels = |r: &Router| {
+            (r.agents[ann].channels.iter())
+                .map(|c| {
+                    (
+                        r.catalog.channel_name(c.channel),
+                        c.capacity,
+                        c.load + c.wrapping,
+                    )
+                })
+                .map(|(name, capacity, busy)| (name.to_owned(), capacity, busy))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(channels(&r), [("sms".into(), 0, 1), ("chat".into(), 1, 0)]);
+        resolve(&mut r, 3, 1, "ann");
+        if wrap_up > 0 {
+            assert_eq!(channels(&r), [("sms".into(), 0, 1), ("chat".into(), 1, 0)]);
+            r.handle(Timestamp(3 + wrap_up), Event::Tick).unwrap();
+        }
+        assert_eq!(channels(&r), [("chat".into(), 1, 0)]);
+        assert_eq!(r.agents[ann].channels.capacity(), 1);
+        assert_eq!(r.load(&"ann".into(), "sms"), Ok(0));
+    }
+}
