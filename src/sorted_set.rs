@@ -26,9 +26,10 @@ pub(crate) const LONG: usize = 256;
 pub(crate) const SHORT: usize = 64;
 
 /// Room for how many more entries a short set of `len` makes when it is
-/// full, or keeps when it shrinks: a quarter, so that a vector wastes at
-/// most a fifth of its room where doubling would waste up to half, while
-/// a growing set still copies each entry a bounded number of times.
+/// full, or keeps when it shrinks: an eighth (at least two), so that a
+/// vector wastes at most about a ninth of its room where doubling would
+/// waste up to half. A vector grows to at most [`LONG`] entries, so the
+/// copies this costs stay short.
 fn slack(len: usize) -> usize {
     (len / 8).max(2)
 }
