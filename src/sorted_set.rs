@@ -59,6 +59,7 @@ impl<T> Default for SortedSet<T> {
 
 impl<T: Ord + Copy> SortedSet<T> {
     /// Adds `value`; returns whether it was absent.
+    #[inline]
     pub(crate) fn insert(&mut self, value: T) -> bool {
         match self {
             SortedSet::Short(items) => match items.binary_search(&value) {
@@ -79,6 +80,7 @@ impl<T: Ord + Copy> SortedSet<T> {
     }
 
     /// Removes `value`; returns whether it was present.
+    #[inline]
     pub(crate) fn remove(&mut self, value: &T) -> bool {
         match self {
             SortedSet::Short(items) => match items.binary_search(value) {
@@ -115,6 +117,7 @@ impl<T: Ord + Copy> SortedSet<T> {
     }
 
     /// The entries in order.
+    #[inline]
     pub(crate) fn iter(&self) -> Iter<'_, T> {
         match self {
             SortedSet::Short(items) => Iter::Short(items.iter()),
@@ -123,6 +126,7 @@ impl<T: Ord + Copy> SortedSet<T> {
     }
 
     /// The entries at or after `from`, in order.
+    #[inline]
     pub(crate) fn range_from(&self, from: T) -> Iter<'_, T> {
         match self {
             SortedSet::Short(items) => {
@@ -183,6 +187,7 @@ pub(crate) enum Iter<'a, T> {
 impl<'a, T> Iterator for Iter<'a, T> {
     type Item = &'a T;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a T> {
         match self {
             Iter::Short(items) => items.next(),
