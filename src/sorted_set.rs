@@ -14,7 +14,6 @@
 //! 1,024 (whose vectors held whole channels) took almost twice as many.
 
 use std::collections::{BTreeSet, btree_set};
-use std::ops::RangeFrom;
 use std::slice;
 
 use serde::{Deserialize, Serialize};
@@ -133,7 +132,7 @@ impl<T: Ord + Copy> SortedSet<T> {
                 let at = items.partition_point(|item| *item < from);
                 Iter::Short(items[at..].iter())
             }
-            SortedSet::Long(set) => Iter::Long(set.range(RangeFrom { start: from })),
+            SortedSet::Long(set) => Iter::Long(set.range(from..)),
         }
     }
 }

@@ -770,13 +770,9 @@ fn a_channel_taken_away_is_forgotten_once_its_work_is_done() {
         let channels = |r: &Router| {
             (r.agents[ann].channels.iter())
                 .map(|c| {
-                    (
-                        r.catalog.channel_name(c.channel),
-                        c.capacity,
-                        c.load + c.wrapping,
-                    )
+                    let name = r.catalog.channel_name(c.channel).to_owned();
+                    (name, c.capacity, c.load + c.wrapping)
                 })
-                .map(|(name, capacity, busy)| (name.to_owned(), capacity, busy))
                 .collect::<Vec<_>>()
         };
         assert_eq!(channels(&r), [("sms".into(), 0, 1), ("chat".into(), 1, 0)]);
