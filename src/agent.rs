@@ -319,6 +319,8 @@ impl Agent {
             }
         }
         self.channels.retain(|c| !c.is_empty());
+        // An update that gives fewer channels than before gives back the room.
+        self.channels.shrink_to_fit();
     }
 
     /// Slots in use (held, offered, wrapping up) and slots staffed.

@@ -786,3 +786,24 @@ fn a_channel_taken_away_is_forgotten_once_its_work_is_done() {
         assert_eq!(r.load(&"ann".into(), "sms"), Ok(0));
     }
 }
+
+/// An update that gives an agent fewer channels than it had gives back the
+/// room of those it lost.
+#[test]
+fn an_update_to_fewer_channels_gives_back_their_room() {
+    let config = Config::new(["sms", "chat", "email"]);
+    let mut r = router(config);
+    let spec = AgentSpec::agent().channel("sms", 1).channel("chat", 1);
+    add(&mut r, 0, "ann", spec);
+    let spec = AgentSpec::agent().channel("email", 2);
+    let agent = "ann".into();
+    r.handle(Timestamp(1), Event::AgentUpdated { agent, spec })
+        .unwrap();
+    let ann = r.agent_ids[&AgentId::from("ann")];
+    assert_eq!(r.agents[ann].channels.len(), 1);
+    assert_eq!(r.agents[ann].channels.capacity(), 1);
+    assert_eq!(
+        r.agents[ann].capacity_on(r.catalog.channel("email").unwrap()),
+        2
+    );
+}
