@@ -244,11 +244,8 @@ impl Router {
             if on.capacity == 0 {
                 continue;
             }
-            for &k in &self.channels[c.get()].classes {
-                let class = &self.classes[k];
-                if let Draw::Own(l) = class.draw
-                    && is_eligible(agent, &class.key)
-                {
+            for &(k, l) in &self.channels[c.get()].own_lines {
+                if is_eligible(agent, &self.classes[k].key) {
                     lines.push((c, l));
                 }
             }
@@ -306,6 +303,7 @@ impl Router {
             Draw::Own(l) => {
                 self.line_ids.insert(LineKey::Class(k), l);
                 self.lines[l].classes.push(k);
+                self.channels[channel.get()].own_lines.push((k, l));
             }
             Draw::Shared(l) => self.lines[l].classes.push(k),
             Draw::Levels { skill, from } => {

@@ -152,6 +152,10 @@ pub struct Router {
 struct ChannelLine {
     /// The routing classes on this channel.
     classes: Vec<ClassIx>,
+    /// Those of them with a free-agent line of their own, and that line:
+    /// an agent added or updated looks among them for the lines it
+    /// belongs in.
+    own_lines: Vec<(ClassIx, LineIx)>,
     /// Every waiting conversation on this channel, for positions in line.
     waiting: WaitLine<QueueKey>,
     /// Routed agents with a capacity on this channel.
