@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx, LineIx, SkillIx, TeamIx};
-use crate::sorted_set::SortedSet;
+use crate::sorted_set::{Ranked, SortedSet};
 use crate::strategy::RankKey;
 
 /// Which agents a line holds (those of them with room, and routable).
@@ -101,6 +101,22 @@ impl Entry {
             // Never zero: it was packed from a `NonZeroU32`.
             join: NonZeroU32::new((self.0 >> 32) as u32).unwrap_or(NonZeroU32::MIN),
         }
+    }
+}
+
+/// A line keeps its entries by rank (see [`SortedSet`]): the strategy
+/// key's rank, then the join number and the agent.
+impl Ranked for Entry {
+    fn rank(self) -> u64 {
+        (self.0 >> 64) as u64
+    }
+
+    fn rest(self) -> u64 {
+        self.0 as u64
+    }
+
+    fn from_parts(rank: u64, rest: u64) -> Self {
+        Entry(u128::from(rank) << 64 | u128::from(rest))
     }
 }
 

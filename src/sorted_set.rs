@@ -1,28 +1,43 @@
 //! An ordered set that is a sorted vector while it is short and a B-tree
-//! once it is long.
+//! once it is long: one B-tree per rank while few ranks are in use, else
+//! one for the whole set.
 //!
 //! Most free-agent lines are short (the agents with one skill at one level
 //! on one channel), and a `BTreeSet` gives even a one-entry set a whole
 //! node of eleven slots. A sorted vector takes only the slots it uses, and
 //! while it is short a binary search and one `memmove` cost no more than
-//! walking a tree's nodes. Past [`LONG`] entries the set becomes a B-tree,
+//! walking a tree's nodes. Past [`LONG`] entries the set becomes B-trees,
 //! and below [`SHORT`] a vector again: far enough apart that an entry
 //! going in and out at either edge does not convert it each time.
 //!
 //! [`LONG`] is 256 because the scale example counted the fewest
 //! instructions per event with it: at 1k agents 128 and 256 were even, and
 //! 1,024 (whose vectors held whole channels) took almost twice as many.
+//!
+//! A long set whose values fall in at most [`MAX_RANKS`] ranks (see
+//! [`Ranked`]) keeps, per rank, one B-tree of the rest of each value: 8
+//! bytes a value, where one tree of whole values takes 16. Free-agent
+//! lines rank by load (a few dozen ranks), or all alike under round robin,
+//! so their long lines take half the bytes; longest idle ranks by time,
+//! and its long lines stay one tree. In the scale example this took bytes
+//! per agent after the workload at 100k agents from 888 to 738; a line
+//! move still walks as many tree levels, and costs about the same.
 
 use std::collections::{BTreeSet, btree_set};
 use std::slice;
 
 use serde::{Deserialize, Serialize};
 
-/// A short set becomes a B-tree when it grows past this many entries.
+/// A short set becomes B-trees when it grows past this many entries.
 pub(crate) const LONG: usize = 256;
 
 /// A long set becomes a sorted vector when it shrinks below this many.
 pub(crate) const SHORT: usize = 64;
+
+/// How many ranks a long set keeps a B-tree each for, at most, so that
+/// finding a rank stays a short binary search; with more, it keeps one
+/// B-tree of whole values.
+pub(crate) const MAX_RANKS: usize = 128;
 
 /// Room for how many more entries a short set of `len` makes when it is
 /// full, or keeps when it shrinks: an eighth (at least two). A set gives
@@ -34,30 +49,100 @@ fn slack(len: usize) -> usize {
     (len / 8).max(2)
 }
 
+/// A value that is a rank and a rest, ordered by rank and then by rest.
+pub(crate) trait Ranked: Ord + Copy {
+    /// The value's rank: its order's first part.
+    fn rank(self) -> u64;
+    /// The rest of the value: its order among values of the same rank.
+    fn rest(self) -> u64;
+    /// The value of `rank` and `rest`.
+    fn from_parts(rank: u64, rest: u64) -> Self;
+}
+
 /// A set of `T` in order (see the module documentation).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(
     from = "Vec<T>",
     into = "Vec<T>",
     bound(
-        serialize = "T: Serialize + Ord + Copy",
-        deserialize = "T: Deserialize<'de> + Ord + Copy"
+        serialize = "T: Serialize + Ranked",
+        deserialize = "T: Deserialize<'de> + Ranked"
     )
 )]
 pub(crate) enum SortedSet<T> {
     /// At most [`LONG`] entries, sorted, without duplicates.
     Short(Vec<T>),
+    /// At least [`SHORT`] entries, in at most [`MAX_RANKS`] ranks.
+    ByRank(ByRank),
     /// At least [`SHORT`] entries.
     Long(BTreeSet<T>),
 }
 
-impl<T> Default for SortedSet<T> {
-    fn default() -> Self {
-        SortedSet::Short(Vec::new())
+/// The values of a long set by rank: the rests of each rank's values.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ByRank {
+    /// Non-empty ranks, in order.
+    ranks: Vec<(u64, BTreeSet<u64>)>,
+    len: usize,
+}
+
+impl ByRank {
+    /// The values of `values` (sorted, without duplicates) by rank, or
+    /// `None` if they take more than [`MAX_RANKS`] ranks. Each rank's tree
+    /// is built from its sorted values, so its nodes are full.
+    fn new<T: Ranked>(values: &[T]) -> Option<ByRank> {
+        let by_rank = values.chunk_by(|a, b| a.rank() == b.rank());
+        if by_rank.clone().count() > MAX_RANKS {
+            return None;
+        }
+        let ranks = by_rank
+            .map(|values| (values[0].rank(), values.iter().map(|v| v.rest()).collect()))
+            .collect();
+        Some(ByRank {
+            ranks,
+            len: values.len(),
+        })
+    }
+
+    /// Adds `value`; returns whether it was absent, or `None` (having
+    /// changed nothing) if it would take more than [`MAX_RANKS`] ranks.
+    fn insert<T: Ranked>(&mut self, value: T) -> Option<bool> {
+        let rank = value.rank();
+        let added = match self.ranks.binary_search_by_key(&rank, |&(r, _)| r) {
+            Ok(at) => self.ranks[at].1.insert(value.rest()),
+            Err(_) if self.ranks.len() == MAX_RANKS => return None,
+            Err(at) => {
+                self.ranks
+                    .insert(at, (rank, BTreeSet::from([value.rest()])));
+                true
+            }
+        };
+        self.len += usize::from(added);
+        Some(added)
+    }
+
+    /// Removes `value`; returns whether it was present.
+    fn remove<T: Ranked>(&mut self, value: &T) -> bool {
+        let Ok(at) = (self.ranks).binary_search_by_key(&value.rank(), |&(r, _)| r) else {
+            return false;
+        };
+        let rests = &mut self.ranks[at].1;
+        let removed = rests.remove(&value.rest());
+        if rests.is_empty() {
+            self.ranks.remove(at);
+        }
+        self.len -= usize::from(removed);
+        removed
+    }
+
+    /// The values in order.
+    fn values<T: Ranked>(&self) -> impl Iterator<Item = T> + '_ {
+        (self.ranks.iter())
+            .flat_map(|(rank, rests)| rests.iter().map(|&rest| T::from_parts(*rank, rest)))
     }
 }
 
-impl<T: Ord + Copy> SortedSet<T> {
+impl<T: Ranked> SortedSet<T> {
     /// Adds `value`; returns whether it was absent.
     #[inline]
     pub(crate) fn insert(&mut self, value: T) -> bool {
@@ -70,8 +155,17 @@ impl<T: Ord + Copy> SortedSet<T> {
                     }
                     items.insert(at, value);
                     if items.len() > LONG {
-                        *self = SortedSet::Long(items.drain(..).collect());
+                        *self = SortedSet::long(std::mem::take(items));
                     }
+                    true
+                }
+            },
+            SortedSet::ByRank(by_rank) => match by_rank.insert(value) {
+                Some(added) => added,
+                None => {
+                    let mut set: BTreeSet<T> = by_rank.values().collect();
+                    set.insert(value);
+                    *self = SortedSet::Long(set);
                     true
                 }
             },
@@ -93,6 +187,13 @@ impl<T: Ord + Copy> SortedSet<T> {
                 }
                 Err(_) => false,
             },
+            SortedSet::ByRank(by_rank) => {
+                let removed = by_rank.remove(value);
+                if by_rank.len < SHORT {
+                    *self = SortedSet::Short(by_rank.values().collect());
+                }
+                removed
+            }
             SortedSet::Long(set) => {
                 let removed = set.remove(value);
                 if set.len() < SHORT {
@@ -103,10 +204,20 @@ impl<T: Ord + Copy> SortedSet<T> {
         }
     }
 
+    /// A long set of `values` (sorted, without duplicates): by rank if
+    /// they take few enough ranks.
+    fn long(values: Vec<T>) -> Self {
+        match ByRank::new(&values) {
+            Some(by_rank) => SortedSet::ByRank(by_rank),
+            None => SortedSet::Long(values.into_iter().collect()),
+        }
+    }
+
     /// How many entries the set has.
     pub(crate) fn len(&self) -> usize {
         match self {
             SortedSet::Short(items) => items.len(),
+            SortedSet::ByRank(by_rank) => by_rank.len,
             SortedSet::Long(set) => set.len(),
         }
     }
@@ -121,7 +232,12 @@ impl<T: Ord + Copy> SortedSet<T> {
     pub(crate) fn iter(&self) -> Iter<'_, T> {
         match self {
             SortedSet::Short(items) => Iter::Short(items.iter()),
-            SortedSet::Long(set) => Iter::Long(set.range(..)),
+            SortedSet::ByRank(by_rank) => Iter::ByRank {
+                rank: 0,
+                rests: Rests::None,
+                ranks: by_rank.ranks.iter(),
+            },
+            SortedSet::Long(set) => Iter::Long(set.iter()),
         }
     }
 
@@ -133,27 +249,49 @@ impl<T: Ord + Copy> SortedSet<T> {
                 let at = items.partition_point(|item| *item < from);
                 Iter::Short(items[at..].iter())
             }
-            SortedSet::Long(set) => Iter::Long(set.range(from..)),
+            SortedSet::ByRank(by_rank) => {
+                let rank = from.rank();
+                let at = by_rank.ranks.partition_point(|&(r, _)| r < rank);
+                match by_rank.ranks.get(at) {
+                    Some((r, rests)) if *r == rank => Iter::ByRank {
+                        rank,
+                        rests: Rests::From(rests.range(from.rest()..)),
+                        ranks: by_rank.ranks[at + 1..].iter(),
+                    },
+                    _ => Iter::ByRank {
+                        rank,
+                        rests: Rests::None,
+                        ranks: by_rank.ranks[at..].iter(),
+                    },
+                }
+            }
+            SortedSet::Long(set) => Iter::LongFrom(set.range(from..)),
         }
     }
 }
 
+impl<T> Default for SortedSet<T> {
+    fn default() -> Self {
+        SortedSet::Short(Vec::new())
+    }
+}
+
 /// Two sets are equal when they hold the same entries, whatever their form.
-impl<T: Ord + Copy> PartialEq for SortedSet<T> {
+impl<T: Ranked> PartialEq for SortedSet<T> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
-impl<T: Ord + Copy> Eq for SortedSet<T> {}
+impl<T: Ranked> Eq for SortedSet<T> {}
 
-impl<T: Ord + Copy> FromIterator<T> for SortedSet<T> {
+impl<T: Ranked> FromIterator<T> for SortedSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(values: I) -> Self {
         let mut items: Vec<T> = values.into_iter().collect();
         items.sort_unstable();
         items.dedup();
         if items.len() > LONG {
-            SortedSet::Long(items.into_iter().collect())
+            SortedSet::long(items)
         } else {
             items.shrink_to_fit();
             SortedSet::Short(items)
@@ -161,16 +299,17 @@ impl<T: Ord + Copy> FromIterator<T> for SortedSet<T> {
     }
 }
 
-impl<T: Ord + Copy> From<Vec<T>> for SortedSet<T> {
+impl<T: Ranked> From<Vec<T>> for SortedSet<T> {
     fn from(values: Vec<T>) -> Self {
         values.into_iter().collect()
     }
 }
 
-impl<T: Ord + Copy> From<SortedSet<T>> for Vec<T> {
+impl<T: Ranked> From<SortedSet<T>> for Vec<T> {
     fn from(set: SortedSet<T>) -> Self {
         match set {
             SortedSet::Short(items) => items,
+            SortedSet::ByRank(by_rank) => by_rank.values().collect(),
             SortedSet::Long(set) => set.into_iter().collect(),
         }
     }
@@ -180,18 +319,60 @@ impl<T: Ord + Copy> From<SortedSet<T>> for Vec<T> {
 pub(crate) enum Iter<'a, T> {
     /// Over a sorted vector.
     Short(slice::Iter<'a, T>),
+    /// Over the rests of `rank`, then over the ranks after it.
+    ByRank {
+        rank: u64,
+        rests: Rests<'a>,
+        ranks: slice::Iter<'a, (u64, BTreeSet<u64>)>,
+    },
     /// Over a B-tree.
-    Long(btree_set::Range<'a, T>),
+    Long(btree_set::Iter<'a, T>),
+    /// Over a B-tree, from a value on.
+    LongFrom(btree_set::Range<'a, T>),
 }
 
-impl<'a, T> Iterator for Iter<'a, T> {
-    type Item = &'a T;
+/// The rests of one rank that [`Iter::ByRank`] has yet to give: a walk
+/// over a whole tree finds its first leaf only, where a range finds both
+/// ends.
+pub(crate) enum Rests<'a> {
+    /// None left.
+    None,
+    /// From a value on.
+    From(btree_set::Range<'a, u64>),
+    /// All of them.
+    All(btree_set::Iter<'a, u64>),
+}
+
+impl Iterator for Rests<'_> {
+    type Item = u64;
 
     #[inline]
-    fn next(&mut self) -> Option<&'a T> {
+    fn next(&mut self) -> Option<u64> {
         match self {
-            Iter::Short(items) => items.next(),
-            Iter::Long(range) => range.next(),
+            Rests::None => None,
+            Rests::From(range) => range.next().copied(),
+            Rests::All(rests) => rests.next().copied(),
+        }
+    }
+}
+
+impl<T: Ranked> Iterator for Iter<'_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Iter::Short(items) => items.next().copied(),
+            Iter::ByRank { rank, rests, ranks } => loop {
+                if let Some(rest) = rests.next() {
+                    return Some(T::from_parts(*rank, rest));
+                }
+                let (next, next_rests) = ranks.next()?;
+                *rank = *next;
+                *rests = Rests::All(next_rests.iter());
+            },
+            Iter::Long(set) => set.next().copied(),
+            Iter::LongFrom(range) => range.next().copied(),
         }
     }
 }
@@ -202,19 +383,39 @@ mod tests {
 
     use super::*;
 
+    /// Test values rank by their value over four: 0 to 3 are rank 0.
+    macro_rules! ranked_by_fours {
+        ($($t:ty),*) => {$(
+            impl Ranked for $t {
+                fn rank(self) -> u64 {
+                    self as u64 >> 2
+                }
+                fn rest(self) -> u64 {
+                    self as u64 & 3
+                }
+                fn from_parts(rank: u64, rest: u64) -> Self {
+                    (rank << 2 | rest) as $t
+                }
+            }
+        )*};
+    }
+    ranked_by_fours!(u16, u32, usize);
+
     proptest! {
         /// The set agrees with a `BTreeSet` after any runs of inserts and
         /// removes, which take it past both thresholds and back, and is
-        /// always in the form its length allows, with at most twice its
-        /// slack spare.
+        /// always in the form its length and ranks allow, with at most
+        /// twice its slack spare. Values up to `top` take up to 150 ranks,
+        /// more than a set keeps a B-tree each for, or fewer.
         #[test]
         fn agrees_with_a_btree_set(
             runs in prop::collection::vec((any::<bool>(), prop::collection::vec(0_u16..600, 0..500)), 1..6),
             from in 0_u16..600,
+            top in prop_oneof![Just(600_u16), Just(400), Just(100)],
         ) {
             let (mut set, mut model) = (SortedSet::default(), BTreeSet::new());
             for (insert, values) in runs {
-                for value in values {
+                for value in values.into_iter().map(|v| v % top) {
                     if insert {
                         prop_assert_eq!(set.insert(value), model.insert(value));
                     } else {
@@ -227,13 +428,22 @@ mod tests {
                             let room = items.capacity() - items.len();
                             prop_assert!(room <= 2 * slack(items.len()), "{} spare", room);
                         }
+                        SortedSet::ByRank(by_rank) => {
+                            prop_assert!(by_rank.len >= SHORT);
+                            prop_assert!(by_rank.ranks.len() <= MAX_RANKS);
+                            prop_assert!(by_rank.ranks.is_sorted_by(|a, b| a.0 < b.0));
+                            prop_assert!(by_rank.ranks.iter().all(|(_, rests)| !rests.is_empty()));
+                            let sum: usize = by_rank.ranks.iter().map(|(_, rests)| rests.len()).sum();
+                            prop_assert_eq!(sum, by_rank.len);
+                        }
                         SortedSet::Long(long) => prop_assert!(long.len() >= SHORT),
                     }
                 }
-                prop_assert!(set.iter().eq(model.iter()));
+                prop_assert!(set.iter().eq(model.iter().copied()));
             }
-            prop_assert!(set.iter().eq(model.iter()));
-            prop_assert!(set.range_from(from).eq(model.range(from..)));
+            prop_assert!(set.iter().eq(model.iter().copied()));
+            let from = from % top;
+            prop_assert!(set.range_from(from).eq(model.range(from..).copied()));
             let copy: SortedSet<u16> = model.iter().copied().collect();
             prop_assert_eq!(&copy, &set);
             prop_assert_eq!(Vec::from(set), model.into_iter().collect::<Vec<_>>());
@@ -241,41 +451,55 @@ mod tests {
     }
 
     #[test]
-    fn a_set_grows_into_a_tree_and_shrinks_back_into_a_vector() {
+    fn a_set_grows_into_trees_by_rank_and_shrinks_back_into_a_vector() {
         let mut set = SortedSet::default();
         for value in (0..=LONG).rev() {
             assert!(matches!(set, SortedSet::Short(_)));
             assert!(set.insert(value));
         }
-        assert!(matches!(set, SortedSet::Long(_)));
+        // 257 values in 65 ranks of four.
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == 65));
         assert_eq!(
-            set.range_from(LONG - 1).copied().collect::<Vec<_>>(),
+            set.range_from(LONG - 1).collect::<Vec<_>>(),
             [LONG - 1, LONG]
         );
+        assert_eq!(set.range_from(LONG + 1).count(), 0);
         // LONG + 1 entries: the one that leaves SHORT - 1 turns it back.
         for value in 0..=LONG - SHORT + 1 {
-            assert!(matches!(set, SortedSet::Long(_)));
+            assert!(matches!(set, SortedSet::ByRank(_)));
             assert!(set.remove(&value));
         }
         assert!(matches!(set, SortedSet::Short(_)));
         assert_eq!(set.len(), SHORT - 1);
         assert_eq!(
-            set.iter().copied().collect::<Vec<_>>(),
+            set.iter().collect::<Vec<_>>(),
             (LONG - SHORT + 2..=LONG).collect::<Vec<_>>()
         );
     }
 
     #[test]
-    fn the_two_forms_of_the_same_entries_are_equal_and_serialize_alike() {
+    fn a_set_by_rank_becomes_one_tree_past_the_last_rank_it_keeps() {
+        let mut set: SortedSet<usize> = (0..4 * MAX_RANKS).collect();
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == MAX_RANKS));
+        // A value of a rank it has already stays by rank; a new rank does not.
+        assert!(!set.insert(4 * MAX_RANKS - 1));
+        assert!(matches!(set, SortedSet::ByRank(_)));
+        assert!(set.insert(4 * MAX_RANKS));
+        assert!(matches!(&set, SortedSet::Long(long) if long.len() == 4 * MAX_RANKS + 1));
+        assert!(set.iter().eq(0..=4 * MAX_RANKS));
+    }
+
+    #[test]
+    fn the_forms_of_the_same_entries_are_equal_and_serialize_alike() {
         let long = SortedSet::Long((0..100_u32).collect());
+        let by_rank = SortedSet::ByRank(ByRank::new(&(0..100_u32).collect::<Vec<_>>()).unwrap());
         let short = SortedSet::Short((0..100_u32).collect());
         assert_eq!(long, short);
-        assert_eq!(
-            serde_json::to_string(&long).unwrap(),
-            serde_json::to_string(&short).unwrap()
-        );
-        let back: SortedSet<u32> =
-            serde_json::from_str(&serde_json::to_string(&long).unwrap()).unwrap();
+        assert_eq!(by_rank, short);
+        let json = serde_json::to_string(&short).unwrap();
+        assert_eq!(serde_json::to_string(&long).unwrap(), json);
+        assert_eq!(serde_json::to_string(&by_rank).unwrap(), json);
+        let back: SortedSet<u32> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, long);
     }
 }

@@ -285,6 +285,8 @@ fn config() -> impl Strategy<Value = Config> {
 enum Op {
     /// Add the first unused agent id.
     Add(Spec, u8),
+    /// Add agent `1000 + n`, available: a large centre's staff.
+    Hire(u16, Spec),
     AnyAdd(u8, Spec, u8),
     Update(usize, Spec),
     Remove(usize),
@@ -398,6 +400,23 @@ fn spec() -> impl Strategy<Value = Spec> {
             skills,
             teams,
             total,
+        })
+}
+
+/// A routed agent on every channel, with skills and maybe a team.
+fn staff_spec() -> impl Strategy<Value = Spec> {
+    (
+        proptest::collection::vec(1..4_u32, 4),
+        proptest::collection::vec((0..4_u8, 0..5_u8), 0..3),
+        proptest::collection::vec(0..3_u8, 0..2),
+    )
+        .prop_map(|(capacities, skills, teams)| Spec {
+            bad: false,
+            role: 2,
+            channels: (0..).zip(capacities).collect(),
+            skills,
+            teams,
+            total: None,
         })
 }
 
@@ -545,6 +564,11 @@ impl Driver {
                     presence: presence(*p),
                 }
             }
+            Op::Hire(n, spec) => Event::AgentAdded {
+                agent: (1_000 + u64::from(*n)).into(),
+                spec: Self::agent_spec(r, spec),
+                presence: Presence::Available,
+            },
             Op::AnyAdd(agent, spec, p) => Event::AgentAdded {
                 agent: a(*agent),
                 spec: Self::agent_spec(r, spec),
@@ -1176,6 +1200,24 @@ proptest! {
                 prop_assert!(*r == live);
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 50 + 1, ..ProptestConfig::default() })]
+
+    /// A centre large enough that its free-agent lines outgrow sorted
+    /// vectors, and become B-trees (one per rank, or one for the whole
+    /// line under longest idle's many ranks): 700 agents join, available,
+    /// on every channel, then the usual random events.
+    #[test]
+    fn long_free_agent_lines_keep_the_contract(
+        config in config(),
+        staff in proptest::collection::vec((0..3_u64, staff_spec()), 700),
+        ops in proptest::collection::vec(op(), STEPS),
+    ) {
+        let hires = (0..).zip(staff).map(|(n, (delta, spec))| (delta, Op::Hire(n, spec)));
+        run(config, &hires.chain(ops).collect::<Vec<_>>())?;
     }
 }
 

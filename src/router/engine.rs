@@ -142,8 +142,8 @@ impl Router {
                 let free = &self.lines[l].free;
                 let head = after
                     .into_iter()
-                    .flat_map(|from| free.range_from(from).map(|&e| (false, e)))
-                    .chain(free.iter().map(|&e| (true, e)))
+                    .flat_map(|from| free.range_from(from).map(|e| (false, e)))
+                    .chain(free.iter().map(|e| (true, e)))
                     .find(|&(_, entry)| Some(entry.agent()) != skip);
                 if let Some((wrapped, entry)) = head
                     && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))

@@ -708,7 +708,7 @@ fn lines_agree_with_listings(r: &Router) -> bool {
         }
     }
     let held: BTreeSet<_> = (r.line_ids.values())
-        .flat_map(|&l| r.lines[l].free.iter().map(move |&e| (l, e)))
+        .flat_map(|&l| r.lines[l].free.iter().map(move |e| (l, e)))
         .collect();
     held == listed
 }
