@@ -15,6 +15,7 @@ use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx}
 use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
 use crate::line::{Draw, Entry, Levels, Line, LineKey};
+use crate::sorted_set::Iter;
 use crate::strategy::{RankInput, RankKey, Strategy};
 use crate::time::Timestamp;
 use crate::timer::{Timer, TimerKey};
@@ -140,11 +141,13 @@ impl Router {
             let mut first: Option<(bool, Entry, LineIx)> = None;
             for &l in &lines {
                 let free = &self.lines[l].free;
-                let head = after
-                    .into_iter()
-                    .flat_map(|from| free.range_from(from).map(|e| (false, e)))
-                    .chain(free.iter().map(|e| (true, e)))
-                    .find(|&(_, entry)| Some(entry.agent()) != skip);
+                let not_skipped =
+                    |mut entries: Iter<'_, Entry>| entries.find(|e| Some(e.agent()) != skip);
+                let head = match after {
+                    Some(from) => (not_skipped(free.range_from(from)).map(|e| (false, e)))
+                        .or_else(|| not_skipped(free.iter()).map(|e| (true, e))),
+                    None => not_skipped(free.iter()).map(|e| (true, e)),
+                };
                 if let Some((wrapped, entry)) = head
                     && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))
                 {
