@@ -10,9 +10,12 @@
 //! and below [`SHORT`] a vector again: far enough apart that an entry
 //! going in and out at either edge does not convert it each time.
 //!
-//! [`LONG`] is 256 because the scale example counted the fewest
-//! instructions per event with it: at 1k agents 128 and 256 were even, and
-//! 1,024 (whose vectors held whole channels) took almost twice as many.
+//! [`LONG`] is 128 because the scale example counted the fewest cache
+//! misses per event with it: at 1k agents 128 and 256 counted the same
+//! instructions and misses, and 1,024 (whose vectors held whole channels)
+//! almost twice the instructions; at 10k and 100k agents, under least
+//! loaded, 128 counted the same instructions as 256 and 3% fewer
+//! first-level misses.
 //!
 //! A long set whose values fall in at most [`MAX_RANKS`] ranks (see
 //! [`Ranked`]) keeps, per rank, one B-tree of the rest of each value: 8
@@ -29,10 +32,10 @@ use std::slice;
 use serde::{Deserialize, Serialize};
 
 /// A short set becomes B-trees when it grows past this many entries.
-pub(crate) const LONG: usize = 256;
+pub(crate) const LONG: usize = 128;
 
 /// A long set becomes a sorted vector when it shrinks below this many.
-pub(crate) const SHORT: usize = 64;
+pub(crate) const SHORT: usize = 32;
 
 /// How many ranks a long set keeps a B-tree each for, at most, so that
 /// finding a rank stays a short binary search; with more, it keeps one
@@ -457,8 +460,8 @@ mod tests {
             assert!(matches!(set, SortedSet::Short(_)));
             assert!(set.insert(value));
         }
-        // 257 values in 65 ranks of four.
-        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == 65));
+        // LONG + 1 values in ranks of four.
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == LONG / 4 + 1));
         assert_eq!(
             set.range_from(LONG - 1).collect::<Vec<_>>(),
             [LONG - 1, LONG]
