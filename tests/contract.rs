@@ -1203,21 +1203,32 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases() / 50 + 1, ..ProptestConfig::default() })]
-
-    /// A centre large enough that its free-agent lines outgrow sorted
-    /// vectors, and become B-trees (one per rank, or one for the whole
-    /// line under longest idle's many ranks): 700 agents join, available,
-    /// on every channel, then the usual random events.
-    #[test]
-    fn long_free_agent_lines_keep_the_contract(
-        config in config(),
-        staff in proptest::collection::vec((0..3_u64, staff_spec()), 700),
-        ops in proptest::collection::vec(op(), STEPS),
-    ) {
+/// A centre large enough that its free-agent lines outgrow sorted
+/// vectors, and become B-trees (one per rank, or one for the whole line
+/// under longest idle's many ranks): 700 agents join, available, on every
+/// channel, then the usual random events.
+///
+/// A runner of its own, not `proptest!`, which would let `PROPTEST_CASES`
+/// set its count of cases outright: a case takes about a second, so it
+/// runs one case for every fifty of the other properties' (21 by default).
+#[test]
+fn long_free_agent_lines_keep_the_contract() {
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: cases() / 50 + 1,
+        ..RunnerConfig::default()
+    });
+    let case = (
+        config(),
+        proptest::collection::vec((0..3_u64, staff_spec()), 700),
+        proptest::collection::vec(op(), STEPS),
+    );
+    let outcome = runner.run(&case, |(config, staff, ops)| {
         let hires = (0..).zip(staff).map(|(n, (delta, spec))| (delta, Op::Hire(n, spec)));
-        run(config, &hires.chain(ops).collect::<Vec<_>>())?;
+        run(config, &hires.chain(ops).collect::<Vec<_>>()).map(drop)
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
     }
 }
 
