@@ -1224,7 +1224,9 @@ fn long_free_agent_lines_keep_the_contract() {
         proptest::collection::vec(op(), STEPS),
     );
     let outcome = runner.run(&case, |(config, staff, ops)| {
-        let hires = (0..).zip(staff).map(|(n, (delta, spec))| (delta, Op::Hire(n, spec)));
+        let hires = (0..)
+            .zip(staff)
+            .map(|(n, (delta, spec))| (delta, Op::Hire(n, spec)));
         run(config, &hires.chain(ops).collect::<Vec<_>>()).map(drop)
     });
     if let Err(failure) = outcome {
