@@ -237,10 +237,10 @@ impl<T: Ranked> SortedSet<T> {
             SortedSet::Short(items) => Iter::Short(items.iter()),
             SortedSet::ByRank(by_rank) => Iter::ByRank {
                 rank: 0,
-                rests: Rests::None,
+                rests: None,
                 ranks: by_rank.ranks.iter(),
             },
-            SortedSet::Long(set) => Iter::Long(set.iter()),
+            SortedSet::Long(set) => Iter::Long(set.range(..)),
         }
     }
 
@@ -258,17 +258,17 @@ impl<T: Ranked> SortedSet<T> {
                 match by_rank.ranks.get(at) {
                     Some((r, rests)) if *r == rank => Iter::ByRank {
                         rank,
-                        rests: Rests::From(rests.range(from.rest()..)),
+                        rests: Some(rests.range(from.rest()..)),
                         ranks: by_rank.ranks[at + 1..].iter(),
                     },
                     _ => Iter::ByRank {
                         rank,
-                        rests: Rests::None,
+                        rests: None,
                         ranks: by_rank.ranks[at..].iter(),
                     },
                 }
             }
-            SortedSet::Long(set) => Iter::LongFrom(set.range(from..)),
+            SortedSet::Long(set) => Iter::Long(set.range(from..)),
         }
     }
 }
@@ -325,38 +325,11 @@ pub(crate) enum Iter<'a, T> {
     /// Over the rests of `rank`, then over the ranks after it.
     ByRank {
         rank: u64,
-        rests: Rests<'a>,
+        rests: Option<btree_set::Range<'a, u64>>,
         ranks: slice::Iter<'a, (u64, BTreeSet<u64>)>,
     },
     /// Over a B-tree.
-    Long(btree_set::Iter<'a, T>),
-    /// Over a B-tree, from a value on.
-    LongFrom(btree_set::Range<'a, T>),
-}
-
-/// The rests of one rank that [`Iter::ByRank`] has yet to give: a walk
-/// over a whole tree finds its first leaf only, where a range finds both
-/// ends.
-pub(crate) enum Rests<'a> {
-    /// None left.
-    None,
-    /// From a value on.
-    From(btree_set::Range<'a, u64>),
-    /// All of them.
-    All(btree_set::Iter<'a, u64>),
-}
-
-impl Iterator for Rests<'_> {
-    type Item = u64;
-
-    #[inline]
-    fn next(&mut self) -> Option<u64> {
-        match self {
-            Rests::None => None,
-            Rests::From(range) => range.next().copied(),
-            Rests::All(rests) => rests.next().copied(),
-        }
-    }
+    Long(btree_set::Range<'a, T>),
 }
 
 impl<T: Ranked> Iterator for Iter<'_, T> {
@@ -367,15 +340,14 @@ impl<T: Ranked> Iterator for Iter<'_, T> {
         match self {
             Iter::Short(items) => items.next().copied(),
             Iter::ByRank { rank, rests, ranks } => loop {
-                if let Some(rest) = rests.next() {
+                if let Some(&rest) = rests.as_mut().and_then(Iterator::next) {
                     return Some(T::from_parts(*rank, rest));
                 }
                 let (next, next_rests) = ranks.next()?;
                 *rank = *next;
-                *rests = Rests::All(next_rests.iter());
+                *rests = Some(next_rests.range(..));
             },
-            Iter::Long(set) => set.next().copied(),
-            Iter::LongFrom(range) => range.next().copied(),
+            Iter::Long(range) => range.next().copied(),
         }
     }
 }
