@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::{Agent, MAX_RAISED, Presence};
+use crate::agent::{Agent, AgentChannel, MAX_RAISED, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::{ByChannel, ByClass, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
@@ -23,21 +23,32 @@ use crate::timer::{Timer, TimerKey};
 impl Router {
     /// Whether `agent` has room for one more conversation on `channel`.
     pub(super) fn has_room(&self, agent: &Agent, channel: ChannelIx) -> bool {
-        let Some(line) = agent.on(channel) else {
-            return false;
-        };
-        line.load + line.wrapping < line.capacity
+        agent
+            .on(channel)
+            .is_some_and(|on| self.has_room_on(agent, on))
+    }
+
+    /// Whether `agent` has room for one more conversation on the channel
+    /// of `on`, its state there.
+    fn has_room_on(&self, agent: &Agent, on: &AgentChannel) -> bool {
+        on.load + on.wrapping < on.capacity
             && agent.total_capacity.is_none_or(|total| {
-                agent.used_units + u64::from(self.catalog.cost(channel)) <= u64::from(total)
+                agent.used_units + u64::from(self.catalog.cost(on.channel)) <= u64::from(total)
             })
     }
 
     /// The key `agent` should be listed under on `channel`, or `None` if it
     /// must not get conversations there now.
     pub(super) fn wanted_listing(&self, agent: &Agent, channel: ChannelIx) -> Option<RankKey> {
-        (agent.is_routable() && self.has_room(agent, channel)).then(|| {
+        self.wanted_listing_on(agent, agent.on(channel)?)
+    }
+
+    /// [`wanted_listing`](Self::wanted_listing) on the channel of `on`,
+    /// the agent's state there.
+    fn wanted_listing_on(&self, agent: &Agent, on: &AgentChannel) -> Option<RankKey> {
+        (agent.is_routable() && self.has_room_on(agent, on)).then(|| {
             self.config.strategy.rank(&RankInput {
-                channel_load: agent.on(channel).map_or(0, |c| c.load),
+                channel_load: on.load,
                 total_load: agent.total_load,
                 last_assigned_ms: agent.last_assigned.0,
                 join_seq: agent.join_seq,
@@ -57,14 +68,15 @@ impl Router {
     /// raised on their own.
     pub(super) fn sync(&mut self, a: AgentIx) {
         for i in 0..self.agents[a].channels.len() {
-            let c = self.agents[a].channels[i].channel;
-            let want = self.wanted_listing(&self.agents[a], c);
             let agent = &self.agents[a];
             let line = &agent.channels[i];
+            let (c, want) = (line.channel, self.wanted_listing_on(agent, line));
             match (line.listed, want) {
                 (_, None) => {}
                 (None, Some(_)) => self.relist(a, c, want),
                 (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
+                // Nothing raised on its own: every entry is at `have`.
+                (Some(_), Some(_)) if agent.raised.is_empty() => {}
                 (Some(have), Some(want)) => {
                     let too_high: SmallVec<[(LineIx, RankKey); MAX_RAISED]> = (agent.raised)
                         .iter()
