@@ -109,6 +109,7 @@ impl ByRank {
 
     /// Adds `value`; returns whether it was absent, or `None` (having
     /// changed nothing) if it would take more than [`MAX_RANKS`] ranks.
+    #[inline]
     fn insert<T: Ranked>(&mut self, value: T) -> Option<bool> {
         let rank = value.rank();
         let added = match self.ranks.binary_search_by_key(&rank, |&(r, _)| r) {
@@ -125,6 +126,7 @@ impl ByRank {
     }
 
     /// Removes `value`; returns whether it was present.
+    #[inline]
     fn remove<T: Ranked>(&mut self, value: &T) -> bool {
         let Ok(at) = (self.ranks).binary_search_by_key(&value.rank(), |&(r, _)| r) else {
             return false;
@@ -152,57 +154,89 @@ impl<T: Ranked> SortedSet<T> {
         match self {
             SortedSet::Short(items) => match items.binary_search(&value) {
                 Ok(_) => false,
-                Err(at) => {
-                    if items.len() == items.capacity() {
-                        items.reserve_exact(slack(items.len() + 1));
-                    }
+                Err(at) if items.len() < items.capacity() && items.len() < LONG => {
                     items.insert(at, value);
-                    if items.len() > LONG {
-                        *self = SortedSet::long(std::mem::take(items));
-                    }
                     true
                 }
+                Err(at) => self.insert_growing(at, value),
             },
             SortedSet::ByRank(by_rank) => match by_rank.insert(value) {
                 Some(added) => added,
-                None => {
-                    let mut set: BTreeSet<T> = by_rank.values().collect();
-                    set.insert(value);
-                    *self = SortedSet::Long(set);
-                    true
-                }
+                None => self.insert_into_one_tree(value),
             },
             SortedSet::Long(set) => set.insert(value),
         }
     }
 
+    /// Inserts `value` at `at` of a full short set: makes room, and makes
+    /// the set long past [`LONG`] entries.
+    #[cold]
+    #[inline(never)]
+    fn insert_growing(&mut self, at: usize, value: T) -> bool {
+        let SortedSet::Short(items) = self else {
+            unreachable!("insert_growing is for short sets")
+        };
+        if items.len() == items.capacity() {
+            items.reserve_exact(slack(items.len() + 1));
+        }
+        items.insert(at, value);
+        if items.len() > LONG {
+            *self = SortedSet::long(std::mem::take(items));
+        }
+        true
+    }
+
+    /// Inserts `value`, which takes one rank too many, into a set by rank:
+    /// the set becomes one tree.
+    #[cold]
+    #[inline(never)]
+    fn insert_into_one_tree(&mut self, value: T) -> bool {
+        let mut set: BTreeSet<T> = self.iter().collect();
+        set.insert(value);
+        *self = SortedSet::Long(set);
+        true
+    }
+
     /// Removes `value`; returns whether it was present.
     #[inline]
     pub(crate) fn remove(&mut self, value: &T) -> bool {
-        match self {
+        let removed = match self {
             SortedSet::Short(items) => match items.binary_search(value) {
                 Ok(at) => {
                     items.remove(at);
-                    if items.capacity() - items.len() > 2 * slack(items.len()) {
-                        items.shrink_to(items.len() + slack(items.len()));
-                    }
                     true
                 }
                 Err(_) => false,
             },
-            SortedSet::ByRank(by_rank) => {
-                let removed = by_rank.remove(value);
-                if by_rank.len < SHORT {
-                    *self = SortedSet::Short(by_rank.values().collect());
-                }
-                removed
-            }
+            SortedSet::ByRank(by_rank) => by_rank.remove(value),
+            SortedSet::Long(set) => set.remove(value),
+        };
+        if removed && self.has_room_to_shrink() {
+            self.shrink();
+        }
+        removed
+    }
+
+    /// Whether the set holds few enough entries to take less room: a
+    /// short one more than twice its slack spare, a long one fewer than
+    /// [`SHORT`] entries.
+    #[inline]
+    fn has_room_to_shrink(&self) -> bool {
+        match self {
+            SortedSet::Short(items) => items.capacity() - items.len() > 2 * slack(items.len()),
+            _ => self.len() < SHORT,
+        }
+    }
+
+    /// Gives back a short set's spare room, or makes a long set short.
+    #[cold]
+    #[inline(never)]
+    fn shrink(&mut self) {
+        match self {
+            SortedSet::Short(items) => items.shrink_to(items.len() + slack(items.len())),
+            SortedSet::ByRank(_) => *self = SortedSet::Short(self.iter().collect()),
             SortedSet::Long(set) => {
-                let removed = set.remove(value);
-                if set.len() < SHORT {
-                    *self = SortedSet::Short(std::mem::take(set).into_iter().collect());
-                }
-                removed
+                *self = SortedSet::Short(std::mem::take(set).into_iter().collect());
             }
         }
     }
