@@ -264,6 +264,17 @@ impl<T: Ranked> SortedSet<T> {
         self.len() == 0
     }
 
+    /// The first entry.
+    #[inline]
+    pub(crate) fn first(&self) -> Option<T> {
+        match self {
+            SortedSet::Short(items) => items.first().copied(),
+            SortedSet::ByRank(by_rank) => (by_rank.ranks.first())
+                .and_then(|(rank, rests)| Some(T::from_parts(*rank, *rests.first()?))),
+            SortedSet::Long(set) => set.first().copied(),
+        }
+    }
+
     /// The entries in order.
     #[inline]
     pub(crate) fn iter(&self) -> Iter<'_, T> {

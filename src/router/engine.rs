@@ -155,10 +155,15 @@ impl Router {
                 let free = &self.lines[l].free;
                 let not_skipped =
                     |mut entries: Iter<'_, Entry>| entries.find(|e| Some(e.agent()) != skip);
+                // The first entry alone is found without a range search.
+                let first_not_skipped = || match free.first() {
+                    Some(e) if Some(e.agent()) == skip => not_skipped(free.iter()),
+                    head => head,
+                };
                 let head = match after {
                     Some(from) => (not_skipped(free.range_from(from)).map(|e| (false, e)))
-                        .or_else(|| not_skipped(free.iter()).map(|e| (true, e))),
-                    None => not_skipped(free.iter()).map(|e| (true, e)),
+                        .or_else(|| first_not_skipped().map(|e| (true, e))),
+                    None => first_not_skipped().map(|e| (true, e)),
                 };
                 if let Some((wrapped, entry)) = head
                     && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))
