@@ -442,6 +442,7 @@ mod tests {
                         prop_assert_eq!(set.remove(&value), model.remove(&value));
                     }
                     prop_assert_eq!(set.len(), model.len());
+                    prop_assert_eq!(set.first(), model.first().copied());
                     match &set {
                         SortedSet::Short(items) => {
                             prop_assert!(items.len() <= LONG);
