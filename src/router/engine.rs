@@ -70,11 +70,11 @@ impl Router {
         for i in 0..self.agents[a].channels.len() {
             let agent = &self.agents[a];
             let line = &agent.channels[i];
-            let (c, want) = (line.channel, self.wanted_listing_on(agent, line));
+            let want = self.wanted_listing_on(agent, line);
             match (line.listed, want) {
                 (_, None) => {}
-                (None, Some(_)) => self.relist(a, c, want),
-                (Some(have), Some(_)) if want < Some(have) => self.relist(a, c, want),
+                (None, Some(_)) => self.relist(a, i, want),
+                (Some(have), Some(_)) if want < Some(have) => self.relist(a, i, want),
                 // Nothing raised on its own: every entry is at `have`.
                 (Some(_), Some(_)) if agent.raised.is_empty() => {}
                 (Some(have), Some(want)) => {
@@ -94,10 +94,10 @@ impl Router {
         }
     }
 
-    /// Lists `a` under `want` (or nowhere) in every line of its `channel`.
-    fn relist(&mut self, a: AgentIx, channel: ChannelIx, want: Option<RankKey>) {
+    /// Lists `a` under `want` (or nowhere) in every line of its channel
+    /// at `at` in [`Agent::channels`].
+    fn relist(&mut self, a: AgentIx, at: usize, want: Option<RankKey>) {
         let agent = &mut self.agents[a];
-        let at = agent.place(channel);
         let line = &mut agent.channels[at];
         let was = std::mem::replace(&mut line.listed, want);
         for &l in &line.lines {
@@ -193,7 +193,10 @@ impl Router {
                     free.remove(&Entry::new(key, a));
                     free.insert(Entry::new(raised, a));
                 }
-                _ => self.relist(a, channel, want),
+                _ => {
+                    let at = self.agents[a].place(channel);
+                    self.relist(a, at, want);
+                }
             }
         }
     }
