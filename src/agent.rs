@@ -211,10 +211,6 @@ impl AgentChannel {
     }
 }
 
-/// How many lines may hold an agent's entry under a key of their own
-/// (see [`Agent::raised`]) before its whole channel is rewritten instead.
-pub(crate) const MAX_RAISED: usize = 2;
-
 /// An agent as the router keeps it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
@@ -248,12 +244,6 @@ pub(crate) struct Agent {
     pub(crate) awaited: u16,
     /// Pending wrap-up timers.
     pub(crate) wrap_ups: SmallVec<[TimerKey; 2]>,
-    /// Free-agent lines where this agent's entry was moved up on its own
-    /// (when it came first in that line with a raised key), with that
-    /// key's rank (its join number is the agent's own); in every other line
-    /// of a channel's `lines` the entry is under the channel's `listed`. At
-    /// most [`MAX_RAISED`].
-    pub(crate) raised: SmallVec<[(LineIx, u64); 2]>,
     pub(crate) occupancy: Occupancy,
 }
 

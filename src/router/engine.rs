@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use smallvec::SmallVec;
 
 use super::Router;
-use crate::agent::{Agent, AgentChannel, MAX_RAISED, Presence};
+use crate::agent::{Agent, AgentChannel, Presence};
 use crate::class::{Class, ClassKey};
 use crate::conversation::{ByChannel, ByClass, Holder, QueueKey};
 use crate::decision::{Decision, Decisions};
@@ -60,36 +60,18 @@ impl Router {
     /// entry whose key is at or below the agent's wanted key stays, as a
     /// lower bound that [`best_agent`](Self::best_agent) checks and fixes
     /// when it comes first in a line. Only a new listing, or a key that
-    /// dropped below an entry's, is written at once.
+    /// dropped below the listed one, is written at once.
     ///
     /// An assignment only raises an agent's keys, so it costs nothing
-    /// here; a release that returns an agent to the key it is listed at
-    /// costs nothing either, beyond moving back the few entries that were
-    /// raised on their own.
+    /// here; nor does a release that returns an agent to the key it is
+    /// listed at.
     pub(super) fn sync(&mut self, a: AgentIx) {
-        for i in 0..self.agents[a].channels.len() {
+        for at in 0..self.agents[a].channels.len() {
             let agent = &self.agents[a];
-            let line = &agent.channels[i];
+            let line = &agent.channels[at];
             let want = self.wanted_listing_on(agent, line);
-            match (line.listed, want) {
-                (_, None) => {}
-                (None, Some(_)) => self.relist(a, i, want),
-                (Some(have), Some(_)) if want < Some(have) => self.relist(a, i, want),
-                // Nothing raised on its own: every entry is at `have`.
-                (Some(_), Some(_)) if agent.raised.is_empty() => {}
-                (Some(have), Some(want)) => {
-                    let too_high: SmallVec<[(LineIx, RankKey); MAX_RAISED]> = (agent.raised)
-                        .iter()
-                        .map(|&(l, rank)| (l, RankKey { rank, ..have }))
-                        .filter(|&(l, key)| key > want && line.lines.contains(&l))
-                        .collect();
-                    for (l, key) in too_high {
-                        let free = &mut self.lines[l].free;
-                        free.remove(&Entry::new(key, a));
-                        free.insert(Entry::new(have, a));
-                        self.agents[a].raised.retain(|&mut (r, _)| r != l);
-                    }
-                }
+            if want.is_some() && line.listed.is_none_or(|have| want < Some(have)) {
+                self.relist(a, at, want);
             }
         }
     }
@@ -97,20 +79,17 @@ impl Router {
     /// Lists `a` under `want` (or nowhere) in every line of its channel
     /// at `at` in [`Agent::channels`].
     fn relist(&mut self, a: AgentIx, at: usize, want: Option<RankKey>) {
-        let agent = &mut self.agents[a];
-        let line = &mut agent.channels[at];
+        let line = &mut self.agents[a].channels[at];
         let was = std::mem::replace(&mut line.listed, want);
         for &l in &line.lines {
             let free = &mut self.lines[l].free;
-            if let Some(listed) = was {
-                let key = raised_key(&agent.raised, listed, l);
+            if let Some(key) = was {
                 free.remove(&Entry::new(key, a));
             }
             if let Some(key) = want {
                 free.insert(Entry::new(key, a));
             }
         }
-        agent.raised.retain(|&mut (l, _)| !line.lines.contains(&l));
     }
 
     /// The lines class `k` draws its free agents from.
@@ -171,33 +150,17 @@ impl Router {
                     first = Some((wrapped, entry, l));
                 }
             }
-            let (_, entry, l) = first?;
+            let (_, entry, _) = first?;
             let (key, a) = (entry.key(), entry.agent());
             let want = self.wanted_listing(&self.agents[a], channel);
             if want == Some(key) {
                 return Some(a);
             }
-            let agent = &mut self.agents[a];
-            match want {
-                // Raised (entries are lower bounds): move it up in this
-                // line only, while few lines hold it under keys of their own.
-                Some(raised)
-                    if agent.raised.iter().any(|&(r, _)| r == l)
-                        || agent.raised.len() < MAX_RAISED =>
-                {
-                    match agent.raised.iter_mut().find(|(r, _)| *r == l) {
-                        Some(entry) => entry.1 = raised.rank,
-                        None => agent.raised.push((l, raised.rank)),
-                    }
-                    let free = &mut self.lines[l].free;
-                    free.remove(&Entry::new(key, a));
-                    free.insert(Entry::new(raised, a));
-                }
-                _ => {
-                    let at = self.agents[a].place(channel);
-                    self.relist(a, at, want);
-                }
-            }
+            // Out of date: the agent's key rose since it was listed, or it
+            // has no room. Rewrite its channel's lines; every line holds it
+            // under the listed key.
+            let at = self.agents[a].place(channel);
+            self.relist(a, at, want);
         }
     }
 
@@ -239,16 +202,13 @@ impl Router {
 
     /// Takes `a` out of every free-agent line, as before a change of spec.
     pub(super) fn unlist(&mut self, a: AgentIx) {
-        let agent = &mut self.agents[a];
-        for line in agent.channels.iter_mut() {
+        for line in self.agents[a].channels.iter_mut() {
             if let Some(listed) = line.listed.take() {
                 for &l in &line.lines {
-                    let key = raised_key(&agent.raised, listed, l);
-                    self.lines[l].free.remove(&Entry::new(key, a));
+                    self.lines[l].free.remove(&Entry::new(listed, a));
                 }
             }
         }
-        agent.raised.clear();
     }
 
     /// Fills `a`'s line lists from the existing lines of its channels
@@ -875,15 +835,6 @@ impl Router {
         for ci in held {
             self.requeue(ci, None, out);
         }
-    }
-}
-
-/// The key of line `l`'s entry for an agent listed under `listed` on the
-/// line's channel, whose raised entries are `raised`.
-fn raised_key(raised: &[(LineIx, u64)], listed: RankKey, l: LineIx) -> RankKey {
-    match raised.iter().find(|(r, _)| *r == l) {
-        Some(&(_, rank)) => RankKey { rank, ..listed },
-        None => listed,
     }
 }
 

@@ -110,7 +110,6 @@ impl Router {
             missed_offers: 0,
             awaited: 0,
             wrap_ups: SmallVec::new(),
-            raised: SmallVec::new(),
             occupancy: Occupancy {
                 epoch: self.stats_epoch,
                 until: self.now,

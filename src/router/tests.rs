@@ -684,8 +684,8 @@ fn renumbering_joins_changes_no_decision() {
 }
 
 /// Whether the free-agent lines hold exactly each agent's listings: in
-/// every line of a channel it is listed on, one entry, under its raised key
-/// there or else the channel's, with the agent's own join number.
+/// every line of a channel it is listed on, one entry, under the channel's
+/// listed key, with the agent's own join number.
 fn lines_agree_with_listings(r: &Router) -> bool {
     use std::collections::BTreeSet;
 
@@ -696,13 +696,10 @@ fn lines_agree_with_listings(r: &Router) -> bool {
         let agent = &r.agents[a];
         for on in &agent.channels {
             let Some(key) = on.listed else { continue };
+            if key.join != agent.join_seq {
+                return false;
+            }
             for &l in &on.lines {
-                let key = (agent.raised.iter())
-                    .find(|&&(r, _)| r == l)
-                    .map_or(key, |&(_, rank)| crate::strategy::RankKey { rank, ..key });
-                if key.join != agent.join_seq {
-                    return false;
-                }
                 listed.insert((l, Entry::new(key, a)));
             }
         }
