@@ -1165,17 +1165,32 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases() / 10 + 1, ..ProptestConfig::default() })]
+/// Runs `test` on `cases` cases drawn from `strategy`, on a runner of
+/// its own: `proptest!` applies `PROPTEST_CASES` after a test's own
+/// configuration, so it would set the count outright, where these
+/// properties run a share of the main property's count.
+fn check_cases<S: Strategy>(
+    cases: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases,
+        ..RunnerConfig::default()
+    });
+    if let Err(failure) = runner.run(&strategy, test) {
+        panic!("{failure}");
+    }
+}
 
-    /// Same events, same decisions; and a JSON snapshot taken anywhere
-    /// restores a router that goes on making the same decisions.
-    #[test]
-    fn the_router_is_deterministic_across_snapshots(
-        config in config(),
-        ops in proptest::collection::vec(op(), STEPS),
-        cut in 0..STEPS,
-    ) {
+/// Same events, same decisions; and a JSON snapshot taken anywhere
+/// restores a router that goes on making the same decisions. One case
+/// for every ten of the main property's (101 by default).
+#[test]
+fn the_router_is_deterministic_across_snapshots() {
+    let case = (config(), proptest::collection::vec(op(), STEPS), 0..STEPS);
+    check_cases(cases() / 10 + 1, case, |(config, ops, cut)| {
         let first = run(config.clone(), &ops)?;
         let second = run(config.clone(), &ops)?;
         prop_assert_eq!(&first, &second);
@@ -1183,7 +1198,9 @@ proptest! {
         let mut live = Router::new(config.clone()).unwrap();
         let mut reference = Reference::new(config);
         let mut restored = None::<Router>;
-        let mut driver = Driver { next_conversation: 0 };
+        let mut driver = Driver {
+            next_conversation: 0,
+        };
         let mut now = 0;
         for (i, (delta, op)) in ops.iter().enumerate() {
             now += delta;
@@ -1200,38 +1217,29 @@ proptest! {
                 prop_assert!(*r == live);
             }
         }
-    }
+        Ok(())
+    });
 }
 
 /// A centre large enough that its free-agent lines outgrow sorted
 /// vectors, and become B-trees (one per rank, or one for the whole line
 /// under longest idle's many ranks): 700 agents join, available, on every
-/// channel, then the usual random events.
-///
-/// A runner of its own, not `proptest!`, which would let `PROPTEST_CASES`
-/// set its count of cases outright: a case takes about a second, so it
-/// runs one case for every fifty of the other properties' (21 by default).
+/// channel, then the usual random events. A case takes about a second, so
+/// it runs one case for every fifty of the main property's (21 by
+/// default).
 #[test]
 fn long_free_agent_lines_keep_the_contract() {
-    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
-    let mut runner = TestRunner::new(RunnerConfig {
-        cases: cases() / 50 + 1,
-        ..RunnerConfig::default()
-    });
     let case = (
         config(),
         proptest::collection::vec((0..3_u64, staff_spec()), 700),
         proptest::collection::vec(op(), STEPS),
     );
-    let outcome = runner.run(&case, |(config, staff, ops)| {
+    check_cases(cases() / 50 + 1, case, |(config, staff, ops)| {
         let hires = (0..)
             .zip(staff)
             .map(|(n, (delta, spec))| (delta, Op::Hire(n, spec)));
         run(config, &hires.chain(ops).collect::<Vec<_>>()).map(drop)
     });
-    if let Err(failure) = outcome {
-        panic!("{failure}");
-    }
 }
 
 /// The generator is only as good as what it reaches: most events must be
