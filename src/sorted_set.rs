@@ -52,6 +52,19 @@ fn slack(len: usize) -> usize {
     (len / 8).max(2)
 }
 
+/// Inserts `value` at `at` of a short set's `items`, full or at [`LONG`]
+/// entries: makes room for it (and some slack), and returns whether the
+/// set is now too long to stay short.
+#[cold]
+#[inline(never)]
+fn insert_growing<T>(items: &mut Vec<T>, at: usize, value: T) -> bool {
+    if items.len() == items.capacity() {
+        items.reserve_exact(slack(items.len() + 1));
+    }
+    items.insert(at, value);
+    items.len() > LONG
+}
+
 /// A value that is a rank and a rest, ordered by rank and then by rest.
 pub(crate) trait Ranked: Ord + Copy {
     /// The value's rank: its order's first part.
@@ -171,7 +184,12 @@ impl<T: Ranked> SortedSet<T> {
                     items.insert(at, value);
                     true
                 }
-                Err(at) => self.insert_growing(at, value),
+                Err(at) => {
+                    if insert_growing(items, at, value) {
+                        *self = SortedSet::long(std::mem::take(items));
+                    }
+                    true
+                }
             },
             SortedSet::ByRank(by_rank) => match by_rank.insert(value) {
                 Some(added) => added,
@@ -179,24 +197,6 @@ impl<T: Ranked> SortedSet<T> {
             },
             SortedSet::Long(set) => set.insert(value),
         }
-    }
-
-    /// Inserts `value` at `at` of a full short set: makes room, and makes
-    /// the set long past [`LONG`] entries.
-    #[cold]
-    #[inline(never)]
-    fn insert_growing(&mut self, at: usize, value: T) -> bool {
-        let SortedSet::Short(items) = self else {
-            unreachable!("insert_growing is for short sets")
-        };
-        if items.len() == items.capacity() {
-            items.reserve_exact(slack(items.len() + 1));
-        }
-        items.insert(at, value);
-        if items.len() > LONG {
-            *self = SortedSet::long(std::mem::take(items));
-        }
-        true
     }
 
     /// Inserts `value`, which takes one rank too many, into a set by rank:

@@ -129,7 +129,7 @@ impl Router {
         loop {
             // The first entry of each line in (wrapped, key, agent) order:
             // entries after the cursor before those that wrap around.
-            let mut first: Option<(bool, Entry, LineIx)> = None;
+            let mut first: Option<(bool, Entry)> = None;
             for &l in &lines {
                 let free = &self.lines[l].free;
                 let not_skipped =
@@ -144,13 +144,13 @@ impl Router {
                         .or_else(|| first_not_skipped().map(|e| (true, e))),
                     None => first_not_skipped().map(|e| (true, e)),
                 };
-                if let Some((wrapped, entry)) = head
-                    && first.is_none_or(|f| (wrapped, entry) < (f.0, f.1))
+                if let Some(head) = head
+                    && first.is_none_or(|f| head < f)
                 {
-                    first = Some((wrapped, entry, l));
+                    first = Some(head);
                 }
             }
-            let (_, entry, _) = first?;
+            let (_, entry) = first?;
             let (key, a) = (entry.key(), entry.agent());
             let want = self.wanted_listing(&self.agents[a], channel);
             if want == Some(key) {
