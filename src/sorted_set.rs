@@ -165,12 +165,6 @@ impl ByRank {
         self.len -= usize::from(removed);
         removed
     }
-
-    /// The values in order.
-    fn values<T: Ranked>(&self) -> impl Iterator<Item = T> + '_ {
-        (self.ranks.iter())
-            .flat_map(|(rank, rests)| rests.iter().map(|&rest| T::from_parts(*rank, rest)))
-    }
 }
 
 impl<T: Ranked> SortedSet<T> {
@@ -193,7 +187,10 @@ impl<T: Ranked> SortedSet<T> {
             },
             SortedSet::ByRank(by_rank) => match by_rank.insert(value) {
                 Some(added) => added,
-                None => self.insert_into_one_tree(value),
+                None => {
+                    self.insert_into_one_tree(value);
+                    true
+                }
             },
             SortedSet::Long(set) => set.insert(value),
         }
@@ -203,11 +200,10 @@ impl<T: Ranked> SortedSet<T> {
     /// the set becomes one tree.
     #[cold]
     #[inline(never)]
-    fn insert_into_one_tree(&mut self, value: T) -> bool {
+    fn insert_into_one_tree(&mut self, value: T) {
         let mut set: BTreeSet<T> = self.iter().collect();
         set.insert(value);
         *self = SortedSet::Long(set);
-        true
     }
 
     /// Removes `value`; returns whether it was present.
@@ -370,8 +366,8 @@ impl<T: Ranked> From<SortedSet<T>> for Vec<T> {
     fn from(set: SortedSet<T>) -> Self {
         match set {
             SortedSet::Short(items) => items,
-            SortedSet::ByRank(by_rank) => by_rank.values().collect(),
             SortedSet::Long(set) => set.into_iter().collect(),
+            by_rank @ SortedSet::ByRank(_) => by_rank.iter().collect(),
         }
     }
 }
