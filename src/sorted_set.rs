@@ -1,12 +1,11 @@
-//! An ordered set that is a sorted vector while it is short and a B-tree
-//! once it is long: one B-tree per rank while few ranks are in use, else
-//! one for the whole set.
+//! An ordered set that is a sorted vector while it is short, and once it
+//! is long a bitset per rank while few ranks are in use, else a B-tree.
 //!
 //! Most free-agent lines are short (the agents with one skill at one level
 //! on one channel), and a `BTreeSet` gives even a one-entry set a whole
 //! node of eleven slots. A sorted vector takes only the slots it uses, and
 //! while it is short a binary search and one `memmove` cost no more than
-//! walking a tree's nodes. Past [`LONG`] entries the set becomes B-trees,
+//! walking a tree's nodes. Past [`LONG`] entries the set becomes long,
 //! and below [`SHORT`] a vector again: far enough apart that an entry
 //! going in and out at either edge does not convert it each time.
 //!
@@ -18,26 +17,31 @@
 //! first-level misses.
 //!
 //! A long set whose values fall in at most [`MAX_RANKS`] ranks (see
-//! [`Ranked`]) keeps, per rank, one B-tree of the rest of each value: 8
-//! bytes a value, where one tree of whole values takes 16. Free-agent
-//! lines rank by load (a few dozen ranks), or all alike under round robin,
-//! so their long lines take half the bytes; longest idle ranks by time,
-//! and its long lines stay one tree. In the scale example this took bytes
-//! per agent after the workload at 100k agents from 888 to 738; a line
-//! move still walks as many tree levels, and costs about the same.
+//! [`Ranked`]) keeps, per rank, a bitset over slots, one slot per rest
+//! (see [`by_rank`]): a value moving from one rank to another, as a
+//! free agent's entry does when its load changes, clears one bit and
+//! sets another. Free-agent lines rank by load (a few dozen ranks), or
+//! all alike under round robin; longest idle ranks by time, and its long
+//! lines stay one tree. Least loaded at 100k agents in the scale example
+//! counted 6,919 instructions per event with bitsets, 10,796 with a
+//! B-tree per rank.
 
 use std::collections::{BTreeSet, btree_set};
 use std::slice;
 
 use serde::{Deserialize, Serialize};
 
-/// A short set becomes B-trees when it grows past this many entries.
+mod by_rank;
+
+use by_rank::ByRank;
+
+/// A short set becomes long when it grows past this many entries.
 pub(crate) const LONG: usize = 128;
 
 /// A long set becomes a sorted vector when it shrinks below this many.
 pub(crate) const SHORT: usize = 32;
 
-/// How many ranks a long set keeps a B-tree each for, at most, so that
+/// How many ranks a long set keeps a bitset each for, at most, so that
 /// finding a rank stays a short scan; with more, it keeps one B-tree of
 /// whole values.
 pub(crate) const MAX_RANKS: usize = 128;
@@ -88,83 +92,11 @@ pub(crate) trait Ranked: Ord + Copy {
 pub(crate) enum SortedSet<T> {
     /// At most [`LONG`] entries, sorted, without duplicates.
     Short(Vec<T>),
-    /// At least [`SHORT`] entries, in at most [`MAX_RANKS`] ranks.
-    ByRank(ByRank),
+    /// At least [`SHORT`] entries, in at most [`MAX_RANKS`] ranks; boxed,
+    /// so that the many short sets take no more room for it.
+    ByRank(Box<ByRank<T>>),
     /// At least [`SHORT`] entries.
     Long(BTreeSet<T>),
-}
-
-/// The values of a long set by rank: the rests of each rank's values.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ByRank {
-    /// Non-empty ranks, in order.
-    ranks: Vec<(u64, BTreeSet<u64>)>,
-    len: usize,
-}
-
-impl ByRank {
-    /// The values of `values` (sorted, without duplicates) by rank, or
-    /// `None` if they take more than [`MAX_RANKS`] ranks. Each rank's tree
-    /// is built from its sorted values, so its nodes are full.
-    fn new<T: Ranked>(values: &[T]) -> Option<ByRank> {
-        let by_rank = values.chunk_by(|a, b| a.rank() == b.rank());
-        if by_rank.clone().count() > MAX_RANKS {
-            return None;
-        }
-        let ranks = by_rank
-            .map(|values| (values[0].rank(), values.iter().map(|v| v.rest()).collect()))
-            .collect();
-        Some(ByRank {
-            ranks,
-            len: values.len(),
-        })
-    }
-
-    /// Where `rank` is among the ranks, or would go: found by reading the
-    /// ranks in turn, which counted fewer instructions than a binary
-    /// search in the scale example (least loaded, 100k agents: 13,034 to
-    /// 12,561 an event), as the best keys, at the front, are the busiest.
-    #[inline]
-    fn find(&self, rank: u64) -> Result<usize, usize> {
-        match self.ranks.iter().position(|&(r, _)| r >= rank) {
-            Some(at) if self.ranks[at].0 == rank => Ok(at),
-            Some(at) => Err(at),
-            None => Err(self.ranks.len()),
-        }
-    }
-
-    /// Adds `value`; returns whether it was absent, or `None` (having
-    /// changed nothing) if it would take more than [`MAX_RANKS`] ranks.
-    #[inline]
-    fn insert<T: Ranked>(&mut self, value: T) -> Option<bool> {
-        let rank = value.rank();
-        let added = match self.find(rank) {
-            Ok(at) => self.ranks[at].1.insert(value.rest()),
-            Err(_) if self.ranks.len() == MAX_RANKS => return None,
-            Err(at) => {
-                self.ranks
-                    .insert(at, (rank, BTreeSet::from([value.rest()])));
-                true
-            }
-        };
-        self.len += usize::from(added);
-        Some(added)
-    }
-
-    /// Removes `value`; returns whether it was present.
-    #[inline]
-    fn remove<T: Ranked>(&mut self, value: &T) -> bool {
-        let Ok(at) = self.find(value.rank()) else {
-            return false;
-        };
-        let rests = &mut self.ranks[at].1;
-        let removed = rests.remove(&value.rest());
-        if rests.is_empty() {
-            self.ranks.remove(at);
-        }
-        self.len -= usize::from(removed);
-        removed
-    }
 }
 
 impl<T: Ranked> SortedSet<T> {
@@ -226,6 +158,20 @@ impl<T: Ranked> SortedSet<T> {
         removed
     }
 
+    /// Removes `old` and adds `new`, whose rest is `old`'s: in a set by
+    /// rank, a move of one slot from one rank to another.
+    #[inline]
+    pub(crate) fn replace(&mut self, old: &T, new: T) {
+        if let SortedSet::ByRank(by_rank) = self
+            && old.rest() == new.rest()
+            && by_rank.move_rank(old, new)
+        {
+            return;
+        }
+        self.remove(old);
+        self.insert(new);
+    }
+
     /// Whether the set holds few enough entries to take less room: a
     /// short one more than twice its slack spare, a long one fewer than
     /// [`SHORT`] entries.
@@ -253,8 +199,8 @@ impl<T: Ranked> SortedSet<T> {
     /// A long set of `values` (sorted, without duplicates): by rank if
     /// they take few enough ranks.
     fn long(values: Vec<T>) -> Self {
-        match ByRank::new(&values) {
-            Some(by_rank) => SortedSet::ByRank(by_rank),
+        match ByRank::new(&values, &[]) {
+            Some(by_rank) => SortedSet::ByRank(Box::new(by_rank)),
             None => SortedSet::Long(values.into_iter().collect()),
         }
     }
@@ -263,7 +209,7 @@ impl<T: Ranked> SortedSet<T> {
     pub(crate) fn len(&self) -> usize {
         match self {
             SortedSet::Short(items) => items.len(),
-            SortedSet::ByRank(by_rank) => by_rank.len,
+            SortedSet::ByRank(by_rank) => by_rank.len(),
             SortedSet::Long(set) => set.len(),
         }
     }
@@ -278,8 +224,7 @@ impl<T: Ranked> SortedSet<T> {
     pub(crate) fn first(&self) -> Option<T> {
         match self {
             SortedSet::Short(items) => items.first().copied(),
-            SortedSet::ByRank(by_rank) => (by_rank.ranks.first())
-                .and_then(|(rank, rests)| Some(T::from_parts(*rank, *rests.first()?))),
+            SortedSet::ByRank(by_rank) => by_rank.first(),
             SortedSet::Long(set) => set.first().copied(),
         }
     }
@@ -289,11 +234,7 @@ impl<T: Ranked> SortedSet<T> {
     pub(crate) fn iter(&self) -> Iter<'_, T> {
         match self {
             SortedSet::Short(items) => Iter::Short(items.iter()),
-            SortedSet::ByRank(by_rank) => Iter::ByRank {
-                rank: 0,
-                rests: None,
-                ranks: by_rank.ranks.iter(),
-            },
+            SortedSet::ByRank(by_rank) => Iter::ByRank(by_rank.iter()),
             SortedSet::Long(set) => Iter::Long(set.range(..)),
         }
     }
@@ -306,22 +247,7 @@ impl<T: Ranked> SortedSet<T> {
                 let at = items.partition_point(|item| *item < from);
                 Iter::Short(items[at..].iter())
             }
-            SortedSet::ByRank(by_rank) => {
-                let rank = from.rank();
-                let at = by_rank.ranks.partition_point(|&(r, _)| r < rank);
-                match by_rank.ranks.get(at) {
-                    Some((r, rests)) if *r == rank => Iter::ByRank {
-                        rank,
-                        rests: Some(rests.range(from.rest()..)),
-                        ranks: by_rank.ranks[at + 1..].iter(),
-                    },
-                    _ => Iter::ByRank {
-                        rank,
-                        rests: None,
-                        ranks: by_rank.ranks[at..].iter(),
-                    },
-                }
-            }
+            SortedSet::ByRank(by_rank) => Iter::ByRank(by_rank.range_from(from)),
             SortedSet::Long(set) => Iter::Long(set.range(from..)),
         }
     }
@@ -376,12 +302,8 @@ impl<T: Ranked> From<SortedSet<T>> for Vec<T> {
 pub(crate) enum Iter<'a, T> {
     /// Over a sorted vector.
     Short(slice::Iter<'a, T>),
-    /// Over the rests of `rank`, then over the ranks after it.
-    ByRank {
-        rank: u64,
-        rests: Option<btree_set::Range<'a, u64>>,
-        ranks: slice::Iter<'a, (u64, BTreeSet<u64>)>,
-    },
+    /// Over a set by rank.
+    ByRank(by_rank::Iter<'a, T>),
     /// Over a B-tree.
     Long(btree_set::Range<'a, T>),
 }
@@ -393,14 +315,7 @@ impl<T: Ranked> Iterator for Iter<'_, T> {
     fn next(&mut self) -> Option<T> {
         match self {
             Iter::Short(items) => items.next().copied(),
-            Iter::ByRank { rank, rests, ranks } => loop {
-                if let Some(&rest) = rests.as_mut().and_then(Iterator::next) {
-                    return Some(T::from_parts(*rank, rest));
-                }
-                let (next, next_rests) = ranks.next()?;
-                *rank = *next;
-                *rests = Some(next_rests.range(..));
-            },
+            Iter::ByRank(values) => values.next(),
             Iter::Long(range) => range.next().copied(),
         }
     }
@@ -435,7 +350,7 @@ mod tests {
         /// removes, which take it past both thresholds and back, and is
         /// always in the form its length and ranks allow, with at most
         /// twice its slack spare. Values up to `top` take up to 150 ranks,
-        /// more than a set keeps a B-tree each for, or fewer.
+        /// more than a set keeps a bitset each for, or fewer.
         #[test]
         fn agrees_with_a_btree_set(
             runs in prop::collection::vec((any::<bool>(), prop::collection::vec(0_u16..600, 0..500)), 1..6),
@@ -459,12 +374,8 @@ mod tests {
                             prop_assert!(room <= 2 * slack(items.len()), "{} spare", room);
                         }
                         SortedSet::ByRank(by_rank) => {
-                            prop_assert!(by_rank.len >= SHORT);
-                            prop_assert!(by_rank.ranks.len() <= MAX_RANKS);
-                            prop_assert!(by_rank.ranks.is_sorted_by(|a, b| a.0 < b.0));
-                            prop_assert!(by_rank.ranks.iter().all(|(_, rests)| !rests.is_empty()));
-                            let sum: usize = by_rank.ranks.iter().map(|(_, rests)| rests.len()).sum();
-                            prop_assert_eq!(sum, by_rank.len);
+                            prop_assert!(by_rank.len() >= SHORT);
+                            prop_assert_eq!(by_rank.check(), Ok(()));
                         }
                         SortedSet::Long(long) => prop_assert!(long.len() >= SHORT),
                     }
@@ -480,15 +391,111 @@ mod tests {
         }
     }
 
+    /// A test value with rests up to 2^16 in ranks of them, as a line's
+    /// entries are: enough rests for a set by rank to keep thousands of
+    /// slots, and to meet rests between its slots.
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+    struct Wide(u32);
+
+    impl Ranked for Wide {
+        fn rank(self) -> u64 {
+            u64::from(self.0 >> 16)
+        }
+        fn rest(self) -> u64 {
+            u64::from(self.0 & 0xffff)
+        }
+        fn from_parts(rank: u64, rest: u64) -> Self {
+            Wide((rank << 16 | rest) as u32)
+        }
+    }
+
+    /// What a step of [`a_set_of_many_rests_agrees_with_a_btree_set`] does
+    /// with a rank and a rest.
+    #[derive(Clone, Copy, Debug)]
+    enum Step {
+        Insert,
+        Remove,
+        /// Moves the rest's values to the rank, as an agent's entry moves
+        /// when its load changes.
+        Move,
+    }
+
+    proptest! {
+        /// A set by rank of values with many rests agrees with a `BTreeSet`
+        /// while rests take new slots at the end, fall between slots, are
+        /// laid out again with them, and leave slots empty; `fill` values
+        /// come first with their rests in order, as agents added one after
+        /// another do, and moves go through `replace`, as a line's do.
+        #[test]
+        fn a_set_of_many_rests_agrees_with_a_btree_set(
+            fill in 0_u32..6000,
+            steps in prop::collection::vec(
+                (prop_oneof![3 => Just(Step::Insert), 2 => Just(Step::Remove), 3 => Just(Step::Move)], 0_u32..6, 0_u32..6500),
+                0..1500,
+            ),
+            from in (0_u32..6, 0_u32..6500),
+            thin in any::<bool>(),
+        ) {
+            let (mut set, mut model) = (SortedSet::default(), BTreeSet::new());
+            for rest in 0..fill {
+                let value = Wide((rest % 5) << 16 | rest);
+                prop_assert_eq!(set.insert(value), model.insert(value));
+            }
+            for (step, rank, rest) in steps {
+                let value = Wide(rank << 16 | rest);
+                match step {
+                    Step::Insert => prop_assert_eq!(set.insert(value), model.insert(value)),
+                    Step::Remove => prop_assert_eq!(set.remove(&value), model.remove(&value)),
+                    Step::Move => {
+                        let mut held = (0..6).map(|rank| Wide(rank << 16 | rest));
+                        match held.rfind(|was| model.contains(was)) {
+                            Some(was) => {
+                                set.replace(&was, value);
+                                model.remove(&was);
+                                model.insert(value);
+                            }
+                            None => prop_assert_eq!(set.insert(value), model.insert(value)),
+                        }
+                    }
+                }
+                prop_assert_eq!(set.len(), model.len());
+                prop_assert_eq!(set.first(), model.first().copied());
+                if let SortedSet::ByRank(by_rank) = &set {
+                    prop_assert_eq!(by_rank.check(), Ok(()));
+                }
+            }
+            prop_assert!(set.iter().eq(model.iter().copied()));
+            // Thinned to an eighth, the set lays its slots out again
+            // without those left empty.
+            if thin {
+                let gone: Vec<Wide> = model.iter().copied().filter(|v| v.0 % 8 != 0).collect();
+                for (i, value) in gone.iter().enumerate() {
+                    prop_assert!(set.remove(value));
+                    model.remove(value);
+                    if i % 64 == 0 {
+                        prop_assert_eq!(set.first(), model.first().copied());
+                        if let SortedSet::ByRank(by_rank) = &set {
+                            prop_assert_eq!(by_rank.check(), Ok(()));
+                        }
+                    }
+                }
+                prop_assert_eq!(set.len(), model.len());
+                prop_assert!(set.iter().eq(model.iter().copied()));
+            }
+            let from = Wide(from.0 << 16 | from.1);
+            prop_assert!(set.range_from(from).eq(model.range(from..).copied()));
+        }
+    }
+
     #[test]
-    fn a_set_grows_into_trees_by_rank_and_shrinks_back_into_a_vector() {
+    fn a_set_grows_into_bitsets_by_rank_and_shrinks_back_into_a_vector() {
         let mut set = SortedSet::default();
         for value in (0..=LONG).rev() {
             assert!(matches!(set, SortedSet::Short(_)));
             assert!(set.insert(value));
         }
         // LONG + 1 values in ranks of four.
-        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == LONG / 4 + 1));
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == LONG / 4 + 1));
         assert_eq!(
             set.range_from(LONG - 1).collect::<Vec<_>>(),
             [LONG - 1, LONG]
@@ -510,7 +517,7 @@ mod tests {
     #[test]
     fn a_set_by_rank_becomes_one_tree_past_the_last_rank_it_keeps() {
         let mut set: SortedSet<usize> = (0..4 * MAX_RANKS).collect();
-        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks.len() == MAX_RANKS));
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == MAX_RANKS));
         // A value of a rank it has already stays by rank; a new rank does not.
         assert!(!set.insert(4 * MAX_RANKS - 1));
         assert!(matches!(set, SortedSet::ByRank(_)));
@@ -522,7 +529,9 @@ mod tests {
     #[test]
     fn the_forms_of_the_same_entries_are_equal_and_serialize_alike() {
         let long = SortedSet::Long((0..100_u32).collect());
-        let by_rank = SortedSet::ByRank(ByRank::new(&(0..100_u32).collect::<Vec<_>>()).unwrap());
+        let by_rank = SortedSet::ByRank(Box::new(
+            ByRank::new(&(0..100_u32).collect::<Vec<_>>(), &[]).unwrap(),
+        ));
         let short = SortedSet::Short((0..100_u32).collect());
         assert_eq!(long, short);
         assert_eq!(by_rank, short);

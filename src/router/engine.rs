@@ -83,11 +83,11 @@ impl Router {
         let was = std::mem::replace(&mut line.listed, want);
         for &l in &line.lines {
             let free = &mut self.lines[l].free;
-            if let Some(key) = was {
-                free.remove(&Entry::new(key, a));
-            }
-            if let Some(key) = want {
-                free.insert(Entry::new(key, a));
+            match (was, want) {
+                (Some(was), Some(want)) => free.replace(&Entry::new(was, a), Entry::new(want, a)),
+                (Some(was), None) => _ = free.remove(&Entry::new(was, a)),
+                (None, Some(want)) => _ = free.insert(Entry::new(want, a)),
+                (None, None) => {}
             }
         }
     }

@@ -1,0 +1,431 @@
+//! A long set whose values fall in few ranks: per rank, a bitset over
+//! slots, where slot `i` stands for the `i`-th rest in order.
+//!
+//! A free-agent line under least loaded ranks its agents by load, and an
+//! agent whose load changes moves from one rank to another: here that is
+//! one bit cleared and one set, where a B-tree per rank walked its nodes
+//! twice and rebalanced them. The rest of an agent's entry (its join
+//! number and index) keeps its slot while it moves, so finding the slot
+//! is one binary search of the line's rests.
+//!
+//! Rests get slots in order: a rest above every slot takes a new one at
+//! the end, as a new agent does. A rest that falls between slots (an
+//! agent updated into a line it was not in) waits among the *others*, a
+//! B-tree of whole values, until they are an eighth as many as the slots
+//! and the slots are laid out again with them. Slots stay while their
+//! values are out of the set (an agent full for a while comes back to
+//! its own), until the slots are four times as many as the values.
+
+use std::collections::{BTreeSet, btree_set};
+
+use super::{MAX_RANKS, Ranked};
+
+/// Bits in a word.
+const WORD: usize = 64;
+
+/// A set of slots, in two levels: which slots are set, and which words
+/// have a slot set, so that the next slot set is found in a few words.
+#[derive(Clone, Debug, Default)]
+struct Bits {
+    /// How many slots are set.
+    count: usize,
+    /// Bit `i % 64` of word `i / 64`: whether slot `i` is set.
+    words: Vec<u64>,
+    /// Bit `w % 64` of word `w / 64`: whether word `w` is not zero.
+    summary: Vec<u64>,
+}
+
+impl Bits {
+    /// Sets `slot`; returns whether it was clear.
+    #[inline]
+    fn set(&mut self, slot: usize) -> bool {
+        let w = slot / WORD;
+        if w >= self.words.len() {
+            self.grow(w + 1);
+        }
+        let bit = 1 << (slot % WORD);
+        if self.words[w] & bit != 0 {
+            return false;
+        }
+        self.words[w] |= bit;
+        self.summary[w / WORD] |= 1 << (w % WORD);
+        self.count += 1;
+        true
+    }
+
+    /// Makes room for `words` words of slots.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, words: usize) {
+        self.words.resize(words, 0);
+        self.summary.resize(words.div_ceil(WORD), 0);
+    }
+
+    /// Clears `slot`; returns whether it was set.
+    #[inline]
+    fn clear(&mut self, slot: usize) -> bool {
+        let w = slot / WORD;
+        let bit = 1 << (slot % WORD);
+        match self.words.get_mut(w) {
+            Some(word) if *word & bit != 0 => {
+                *word &= !bit;
+                if *word == 0 {
+                    self.summary[w / WORD] &= !(1 << (w % WORD));
+                }
+                self.count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The first slot set at or after `from`.
+    #[inline]
+    fn next_from(&self, from: usize) -> Option<usize> {
+        let w = from / WORD;
+        if let Some(&word) = self.words.get(w) {
+            let here = word & (u64::MAX << (from % WORD));
+            if here != 0 {
+                return Some(w * WORD + here.trailing_zeros() as usize);
+            }
+        }
+        // The first word after `w` that is not zero, by the summary.
+        let after = w + 1;
+        let mut mask = u64::MAX << (after % WORD);
+        for s in after / WORD..self.summary.len() {
+            let words = self.summary[s] & mask;
+            if words != 0 {
+                let w = s * WORD + words.trailing_zeros() as usize;
+                return Some(w * WORD + self.words[w].trailing_zeros() as usize);
+            }
+            mask = u64::MAX;
+        }
+        None
+    }
+}
+
+/// A set of `T` by rank (see the module documentation).
+#[derive(Clone, Debug)]
+pub(crate) struct ByRank<T> {
+    /// The rests that have a slot, in order: slot `i` is `slots[i]`.
+    slots: Vec<u64>,
+    /// Every rank the set holds a value of, in order, and some it no
+    /// longer does (kept for their room until [`MAX_RANKS`] are needed).
+    keys: Vec<u64>,
+    /// The slots of each rank in `keys` whose values are in the set.
+    bits: Vec<Bits>,
+    /// Values whose rest has no slot: each below the last slot's.
+    others: BTreeSet<T>,
+    len: usize,
+}
+
+impl<T: Ranked> ByRank<T> {
+    /// The set of `values` (sorted, without duplicates), with a slot for
+    /// each of their rests and each of `keep`; `None` if the values take
+    /// more than [`MAX_RANKS`] ranks.
+    pub(crate) fn new(values: &[T], keep: &[u64]) -> Option<Self> {
+        let by_rank = values.chunk_by(|a, b| a.rank() == b.rank());
+        if by_rank.clone().count() > MAX_RANKS {
+            return None;
+        }
+        let mut slots: Vec<u64> = values.iter().map(|v| v.rest()).collect();
+        slots.extend_from_slice(keep);
+        slots.sort_unstable();
+        slots.dedup();
+        let (mut keys, mut bits) = (Vec::new(), Vec::new());
+        for values in by_rank {
+            let mut set = Bits::default();
+            set.grow(slots.len().div_ceil(WORD));
+            // A rank's rests are in order, so each slot is after the last.
+            let mut slot = 0;
+            for value in values {
+                slot += slots[slot..].partition_point(|&s| s < value.rest());
+                set.set(slot);
+            }
+            keys.push(values[0].rank());
+            bits.push(set);
+        }
+        Some(ByRank {
+            slots,
+            keys,
+            bits,
+            others: BTreeSet::new(),
+            len: values.len(),
+        })
+    }
+
+    /// How many values the set holds.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Where `rank` is among the ranks kept, or would go: found by reading
+    /// the ranks in turn, as the best keys, at the front, are the busiest.
+    #[inline]
+    fn find(&self, rank: u64) -> Result<usize, usize> {
+        match self.keys.iter().position(|&r| r >= rank) {
+            Some(at) if self.keys[at] == rank => Ok(at),
+            Some(at) => Err(at),
+            None => Err(self.keys.len()),
+        }
+    }
+
+    /// Adds `value`; returns whether it was absent, or `None` (having
+    /// changed nothing) if it would take more than [`MAX_RANKS`] ranks.
+    #[inline]
+    pub(crate) fn insert(&mut self, value: T) -> Option<bool> {
+        let at = match self.find(value.rank()) {
+            Ok(at) => at,
+            Err(_) => self.add_rank(value.rank())?,
+        };
+        let rest = value.rest();
+        let slot = match self.slots.binary_search(&rest) {
+            Ok(slot) => slot,
+            Err(slot) if slot == self.slots.len() => {
+                self.slots.push(rest);
+                slot
+            }
+            Err(_) => return Some(self.insert_other(value)),
+        };
+        let added = self.bits[at].set(slot);
+        self.len += usize::from(added);
+        Some(added)
+    }
+
+    /// Keeps `rank` among the ranks, making room for it by dropping ranks
+    /// that hold no value if [`MAX_RANKS`] are kept; returns where it is,
+    /// or `None` if every rank kept holds a value.
+    #[cold]
+    #[inline(never)]
+    fn add_rank(&mut self, rank: u64) -> Option<usize> {
+        if self.keys.len() == MAX_RANKS {
+            let held: Vec<bool> = (self.keys.iter().zip(&self.bits))
+                .map(|(&r, bits)| bits.count > 0 || self.holds_other_of(r))
+                .collect();
+            let mut held_bits = held.iter();
+            self.bits.retain(|_| *held_bits.next().unwrap_or(&true));
+            let mut held_keys = held.iter();
+            self.keys.retain(|_| *held_keys.next().unwrap_or(&true));
+            if self.keys.len() == MAX_RANKS {
+                return None;
+            }
+        }
+        let at = self.find(rank).err()?;
+        self.keys.insert(at, rank);
+        self.bits.insert(at, Bits::default());
+        Some(at)
+    }
+
+    /// Whether the others hold a value of `rank`.
+    fn holds_other_of(&self, rank: u64) -> bool {
+        let (first, last) = (T::from_parts(rank, 0), T::from_parts(rank, u64::MAX));
+        self.others.range(first..=last).next().is_some()
+    }
+
+    /// Adds `value`, whose rest has no slot and is below the last slot's,
+    /// to the others; returns whether it was absent. Lays out the slots
+    /// again with the others' rests once the others are an eighth as many
+    /// as the slots.
+    #[cold]
+    #[inline(never)]
+    fn insert_other(&mut self, value: T) -> bool {
+        if !self.others.insert(value) {
+            return false;
+        }
+        self.len += 1;
+        if self.others.len() > self.slots.len() / 8 + 16 {
+            let values: Vec<T> = self.iter().collect();
+            if let Some(laid_out) = ByRank::new(&values, &self.slots) {
+                *self = laid_out;
+            }
+        }
+        true
+    }
+
+    /// Removes `value`; returns whether it was present. Lays out the
+    /// slots again without those no value takes once they are four times
+    /// as many as the values.
+    #[inline]
+    pub(crate) fn remove(&mut self, value: &T) -> bool {
+        let Ok(at) = self.find(value.rank()) else {
+            return false;
+        };
+        let removed = match self.slots.binary_search(&value.rest()) {
+            Ok(slot) => self.bits[at].clear(slot),
+            Err(_) => self.others.remove(value),
+        };
+        self.len -= usize::from(removed);
+        if removed && self.slots.len() > 4 * self.len + 64 {
+            self.drop_empty_slots();
+        }
+        removed
+    }
+
+    /// Moves the value of `old`'s rest from `old`'s rank to `new`'s,
+    /// finding its slot once, if the slot, `old` and `new`'s rank are all
+    /// there; returns whether it did (else it changed nothing).
+    #[inline]
+    pub(crate) fn move_rank(&mut self, old: &T, new: T) -> bool {
+        let (Ok(from), Ok(to)) = (self.find(old.rank()), self.find(new.rank())) else {
+            return false;
+        };
+        let Ok(slot) = self.slots.binary_search(&old.rest()) else {
+            return false;
+        };
+        if !self.bits[from].clear(slot) {
+            return false;
+        }
+        let added = self.bits[to].set(slot);
+        self.len = self.len + usize::from(added) - 1;
+        true
+    }
+
+    /// Lays out the slots again for the values held only.
+    #[cold]
+    #[inline(never)]
+    fn drop_empty_slots(&mut self) {
+        let values: Vec<T> = self.iter().collect();
+        if let Some(laid_out) = ByRank::new(&values, &[]) {
+            *self = laid_out;
+        }
+    }
+
+    /// The first value.
+    #[inline]
+    pub(crate) fn first(&self) -> Option<T> {
+        let bit = self.next_bit(0, 0).map(|(value, ..)| value);
+        match (bit, self.others.first()) {
+            (Some(bit), Some(&other)) => Some(bit.min(other)),
+            (bit, other) => bit.or(other.copied()),
+        }
+    }
+
+    /// The first value in the bitsets at or after slot `slot` of the rank
+    /// at `at` in [`keys`](Self::keys), with where it is.
+    #[inline]
+    fn next_bit(&self, mut at: usize, mut slot: usize) -> Option<(T, usize, usize)> {
+        while at < self.keys.len() {
+            let bits = &self.bits[at];
+            if bits.count > 0
+                && let Some(found) = bits.next_from(slot)
+            {
+                return Some((T::from_parts(self.keys[at], self.slots[found]), at, found));
+            }
+            at += 1;
+            slot = 0;
+        }
+        None
+    }
+
+    /// The values in order.
+    pub(crate) fn iter(&self) -> Iter<'_, T> {
+        let mut others = self.others.range(..);
+        Iter {
+            set: self,
+            bit: self.next_bit(0, 0),
+            other: others.next().copied(),
+            others,
+        }
+    }
+
+    /// The values at or after `from`, in order.
+    pub(crate) fn range_from(&self, from: T) -> Iter<'_, T> {
+        let at = self.keys.partition_point(|&r| r < from.rank());
+        let slot = match self.keys.get(at) {
+            Some(&r) if r == from.rank() => self.slots.partition_point(|&s| s < from.rest()),
+            _ => 0,
+        };
+        let mut others = self.others.range(from..);
+        Iter {
+            set: self,
+            bit: self.next_bit(at, slot),
+            other: others.next().copied(),
+            others,
+        }
+    }
+}
+
+/// The values of a [`ByRank`] in order: the bitsets' and the others',
+/// merged.
+pub(crate) struct Iter<'a, T> {
+    set: &'a ByRank<T>,
+    /// The next value of the bitsets, with its rank's place and its slot.
+    bit: Option<(T, usize, usize)>,
+    /// The next of the others.
+    other: Option<T>,
+    others: btree_set::Range<'a, T>,
+}
+
+impl<T: Ranked> Iterator for Iter<'_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        let from_bits = match (self.bit, self.other) {
+            (Some((bit, ..)), Some(other)) => bit < other,
+            (bit, other) => bit.is_some() || other.is_none(),
+        };
+        if from_bits {
+            let (bit, at, slot) = self.bit?;
+            self.bit = self.set.next_bit(at, slot + 1);
+            Some(bit)
+        } else {
+            let other = self.other;
+            self.other = self.others.next().copied();
+            other
+        }
+    }
+}
+
+#[cfg(test)]
+impl<T: Ranked + std::fmt::Debug> ByRank<T> {
+    /// How many ranks the set keeps.
+    pub(crate) fn ranks(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Checks what the set keeps beside its values: slots in order, no
+    /// more ranks than it may keep, bits only for slots, counts and the
+    /// length that add up, and others below the last slot, without one.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let fail = |what: &str| Err(format!("{what}: {self:?}"));
+        if !self.slots.is_sorted_by(|a, b| a < b) {
+            return fail("slots out of order");
+        }
+        if self.keys.len() > MAX_RANKS || !self.keys.is_sorted_by(|a, b| a < b) {
+            return fail("ranks");
+        }
+        if self.keys.len() != self.bits.len() {
+            return fail("a rank without bits");
+        }
+        for bits in &self.bits {
+            let set: Vec<usize> =
+                std::iter::successors(bits.next_from(0), |&s| bits.next_from(s + 1)).collect();
+            if set.len() != bits.count || set.last().is_some_and(|&s| s >= self.slots.len()) {
+                return fail("bits");
+            }
+            let summed = |w: usize| bits.summary[w / WORD] >> (w % WORD) & 1 == 1;
+            if bits.summary.len() != bits.words.len().div_ceil(WORD)
+                || (bits.words.iter().enumerate()).any(|(w, &word)| (word != 0) != summed(w))
+            {
+                return fail("summary");
+            }
+        }
+        let last = self.slots.last().copied();
+        for other in &self.others {
+            if last.is_none_or(|last| other.rest() >= last)
+                || self.slots.binary_search(&other.rest()).is_ok()
+            {
+                return fail("an other with a slot");
+            }
+            if self.find(other.rank()).is_err() {
+                return fail("an other's rank not kept");
+            }
+        }
+        let counted: usize = self.bits.iter().map(|b| b.count).sum();
+        if counted + self.others.len() != self.len {
+            return fail("length");
+        }
+        Ok(())
+    }
+}
