@@ -14,7 +14,7 @@
 //! B-tree of whole values, until they are an eighth as many as the slots
 //! and the slots are laid out again with them. Slots stay while their
 //! values are out of the set (an agent full for a while comes back to
-//! its own), until the slots are four times as many as the values.
+//! its own), until the slots are twice as many as the values (and 64).
 
 use std::collections::{BTreeSet, btree_set};
 
@@ -109,8 +109,7 @@ impl Bits {
 pub(crate) struct ByRank<T> {
     /// The rests that have a slot, in order: slot `i` is `slots[i]`.
     slots: Vec<u64>,
-    /// Every rank the set holds a value of, in order, and some it no
-    /// longer does (kept for their room until [`MAX_RANKS`] are needed).
+    /// Every rank the set holds a value of, in order.
     keys: Vec<u64>,
     /// The slots of each rank in `keys` whose values are in the set.
     bits: Vec<Bits>,
@@ -192,28 +191,38 @@ impl<T: Ranked> ByRank<T> {
         Some(added)
     }
 
-    /// Keeps `rank` among the ranks, making room for it by dropping ranks
-    /// that hold no value if [`MAX_RANKS`] are kept; returns where it is,
-    /// or `None` if every rank kept holds a value.
+    /// Adds `rank` to the ranks kept; returns where it is, or `None` if
+    /// [`MAX_RANKS`] are kept.
     #[cold]
     #[inline(never)]
     fn add_rank(&mut self, rank: u64) -> Option<usize> {
         if self.keys.len() == MAX_RANKS {
-            let held: Vec<bool> = (self.keys.iter().zip(&self.bits))
-                .map(|(&r, bits)| bits.count > 0 || self.holds_other_of(r))
-                .collect();
-            let mut held_bits = held.iter();
-            self.bits.retain(|_| *held_bits.next().unwrap_or(&true));
-            let mut held_keys = held.iter();
-            self.keys.retain(|_| *held_keys.next().unwrap_or(&true));
-            if self.keys.len() == MAX_RANKS {
-                return None;
-            }
+            return None;
         }
         let at = self.find(rank).err()?;
         self.keys.insert(at, rank);
         self.bits.insert(at, Bits::default());
         Some(at)
+    }
+
+    /// Drops the rank at `at` in [`keys`](Self::keys) if it holds no
+    /// value, with its bitset: a rank empties as its last agent moves on.
+    #[inline]
+    fn drop_if_empty(&mut self, at: usize) {
+        if self.bits[at].count == 0 {
+            self.drop_unless_other(at);
+        }
+    }
+
+    /// Drops the rank at `at`, whose bitset is empty, unless the others
+    /// hold a value of it.
+    #[cold]
+    #[inline(never)]
+    fn drop_unless_other(&mut self, at: usize) {
+        if !self.holds_other_of(self.keys[at]) {
+            self.keys.remove(at);
+            self.bits.remove(at);
+        }
     }
 
     /// Whether the others hold a value of `rank`.
@@ -242,9 +251,9 @@ impl<T: Ranked> ByRank<T> {
         true
     }
 
-    /// Removes `value`; returns whether it was present. Lays out the
-    /// slots again without those no value takes once they are four times
-    /// as many as the values.
+    /// Removes `value`; returns whether it was present. Drops its rank if
+    /// it was the last of it, and lays out the slots again without those
+    /// no value takes once they are more than twice the values (and 64).
     #[inline]
     pub(crate) fn remove(&mut self, value: &T) -> bool {
         let Ok(at) = self.find(value.rank()) else {
@@ -254,9 +263,12 @@ impl<T: Ranked> ByRank<T> {
             Ok(slot) => self.bits[at].clear(slot),
             Err(_) => self.others.remove(value),
         };
-        self.len -= usize::from(removed);
-        if removed && self.slots.len() > 4 * self.len + 64 {
-            self.drop_empty_slots();
+        if removed {
+            self.len -= 1;
+            self.drop_if_empty(at);
+            if self.slots.len() > 2 * self.len + 64 {
+                self.drop_empty_slots();
+            }
         }
         removed
     }
@@ -277,6 +289,9 @@ impl<T: Ranked> ByRank<T> {
         }
         let added = self.bits[to].set(slot);
         self.len = self.len + usize::from(added) - 1;
+        if from != to {
+            self.drop_if_empty(from);
+        }
         true
     }
 
@@ -398,7 +413,10 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
         if self.keys.len() != self.bits.len() {
             return fail("a rank without bits");
         }
-        for bits in &self.bits {
+        for (&rank, bits) in self.keys.iter().zip(&self.bits) {
+            if bits.count == 0 && !self.holds_other_of(rank) {
+                return fail("a rank without values");
+            }
             let set: Vec<usize> =
                 std::iter::successors(bits.next_from(0), |&s| bits.next_from(s + 1)).collect();
             if set.len() != bits.count || set.last().is_some_and(|&s| s >= self.slots.len()) {
