@@ -227,8 +227,8 @@ impl<T: Ranked> ByRank<T> {
 
     /// Whether the others hold a value of `rank`.
     fn holds_other_of(&self, rank: u64) -> bool {
-        let (first, last) = (T::from_parts(rank, 0), T::from_parts(rank, u64::MAX));
-        self.others.range(first..=last).next().is_some()
+        let first = T::from_parts(rank, 0);
+        (self.others.range(first..).next()).is_some_and(|other| other.rank() == rank)
     }
 
     /// Adds `value`, whose rest has no slot and is below the last slot's,
