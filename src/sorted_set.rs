@@ -23,7 +23,7 @@
 //! sets another. Free-agent lines rank by load (a few dozen ranks), or
 //! all alike under round robin; longest idle ranks by time, and its long
 //! lines stay one tree. Least loaded at 100k agents in the scale example
-//! counted 6,919 instructions per event with bitsets, 10,796 with a
+//! counted 6,991 instructions per event with bitsets, 10,796 with a
 //! B-tree per rank.
 
 use std::collections::{BTreeSet, btree_set};

@@ -175,7 +175,7 @@ impl<T: Ranked> ByRank<T> {
     pub(crate) fn insert(&mut self, value: T) -> Option<bool> {
         let at = match self.find(value.rank()) {
             Ok(at) => at,
-            Err(_) => self.add_rank(value.rank())?,
+            Err(at) => self.add_rank(at, value.rank())?,
         };
         let rest = value.rest();
         let slot = match self.slots.binary_search(&rest) {
@@ -191,15 +191,14 @@ impl<T: Ranked> ByRank<T> {
         Some(added)
     }
 
-    /// Adds `rank` to the ranks kept; returns where it is, or `None` if
-    /// [`MAX_RANKS`] are kept.
+    /// Adds `rank` to the ranks kept, at `at`, where it goes; returns
+    /// `at`, or `None` if [`MAX_RANKS`] are kept.
     #[cold]
     #[inline(never)]
-    fn add_rank(&mut self, rank: u64) -> Option<usize> {
+    fn add_rank(&mut self, at: usize, rank: u64) -> Option<usize> {
         if self.keys.len() == MAX_RANKS {
             return None;
         }
-        let at = self.find(rank).err()?;
         self.keys.insert(at, rank);
         self.bits.insert(at, Bits::default());
         Some(at)
@@ -243,10 +242,7 @@ impl<T: Ranked> ByRank<T> {
         }
         self.len += 1;
         if self.others.len() > self.slots.len() / 8 + 16 {
-            let values: Vec<T> = self.iter().collect();
-            if let Some(laid_out) = ByRank::new(&values, &self.slots) {
-                *self = laid_out;
-            }
+            self.lay_out(true);
         }
         true
     }
@@ -267,7 +263,7 @@ impl<T: Ranked> ByRank<T> {
             self.len -= 1;
             self.drop_if_empty(at);
             if self.slots.len() > 2 * self.len + 64 {
-                self.drop_empty_slots();
+                self.lay_out(false);
             }
         }
         removed
@@ -295,12 +291,15 @@ impl<T: Ranked> ByRank<T> {
         true
     }
 
-    /// Lays out the slots again for the values held only.
+    /// Lays out the slots again for the values held, and the others with
+    /// them: keeping the slots no value takes, or without them. Every rank
+    /// held is kept already, so the values fit.
     #[cold]
     #[inline(never)]
-    fn drop_empty_slots(&mut self) {
+    fn lay_out(&mut self, keep_empty_slots: bool) {
         let values: Vec<T> = self.iter().collect();
-        if let Some(laid_out) = ByRank::new(&values, &[]) {
+        let keep: &[u64] = if keep_empty_slots { &self.slots } else { &[] };
+        if let Some(laid_out) = ByRank::new(&values, keep) {
             *self = laid_out;
         }
     }
