@@ -69,6 +69,20 @@ fn insert_growing<T>(items: &mut Vec<T>, at: usize, value: T) -> bool {
     items.len() > LONG
 }
 
+/// Moves the entry at `from` of sorted `items` to where `value` belongs,
+/// `to` (as a binary search for `value` found it, with the entry still
+/// there), and writes `value` there: the entries between shift by one.
+#[inline]
+fn shift_into_place<T: Copy>(items: &mut [T], from: usize, to: usize, value: T) {
+    if to > from {
+        items.copy_within(from + 1..to, from);
+        items[to - 1] = value;
+    } else {
+        items.copy_within(to..from, to + 1);
+        items[to] = value;
+    }
+}
+
 /// A value that is a rank and a rest, ordered by rank and then by rest.
 pub(crate) trait Ranked: Ord + Copy {
     /// The value's rank: its order's first part.
@@ -158,15 +172,24 @@ impl<T: Ranked> SortedSet<T> {
         removed
     }
 
-    /// Removes `old` and adds `new`, whose rest is `old`'s: in a set by
-    /// rank, a move of one slot from one rank to another.
+    /// Removes `old` and adds `new`. In a sorted vector, only the entries
+    /// between the two places shift, by one; in a set by rank, where
+    /// `new`'s rest is `old`'s, one slot moves from one rank to another.
     #[inline]
     pub(crate) fn replace(&mut self, old: &T, new: T) {
-        if let SortedSet::ByRank(by_rank) = self
-            && old.rest() == new.rest()
-            && by_rank.move_rank(old, new)
-        {
-            return;
+        match self {
+            SortedSet::Short(items) => {
+                if let (Ok(from), Err(to)) = (items.binary_search(old), items.binary_search(&new)) {
+                    shift_into_place(items, from, to, new);
+                    return;
+                }
+            }
+            SortedSet::ByRank(by_rank) => {
+                if old.rest() == new.rest() && by_rank.move_rank(old, new) {
+                    return;
+                }
+            }
+            SortedSet::Long(_) => {}
         }
         self.remove(old);
         self.insert(new);
@@ -346,24 +369,34 @@ mod tests {
     ranked_by_fours!(u16, u32, usize);
 
     proptest! {
-        /// The set agrees with a `BTreeSet` after any runs of inserts and
-        /// removes, which take it past both thresholds and back, and is
-        /// always in the form its length and ranks allow, with at most
-        /// twice its slack spare. Values up to `top` take up to 150 ranks,
-        /// more than a set keeps a bitset each for, or fewer.
+        /// The set agrees with a `BTreeSet` after any runs of inserts,
+        /// removes and replacements, which take it past both thresholds
+        /// and back, and is always in the form its length and ranks allow,
+        /// with at most twice its slack spare. Values up to `top` take up
+        /// to 150 ranks, more than a set keeps a bitset each for, or fewer.
         #[test]
         fn agrees_with_a_btree_set(
-            runs in prop::collection::vec((any::<bool>(), prop::collection::vec(0_u16..600, 0..500)), 1..6),
+            runs in prop::collection::vec(
+                (
+                    prop_oneof![Just(Step::Insert), Just(Step::Remove), Just(Step::Move)],
+                    prop::collection::vec((0_u16..600, 0_u16..600), 0..500),
+                ),
+                1..6,
+            ),
             from in 0_u16..600,
             top in prop_oneof![Just(600_u16), Just(400), Just(100)],
         ) {
             let (mut set, mut model) = (SortedSet::default(), BTreeSet::new());
-            for (insert, values) in runs {
-                for value in values.into_iter().map(|v| v % top) {
-                    if insert {
-                        prop_assert_eq!(set.insert(value), model.insert(value));
-                    } else {
-                        prop_assert_eq!(set.remove(&value), model.remove(&value));
+            for (step, values) in runs {
+                for (value, other) in values.into_iter().map(|(v, o)| (v % top, o % top)) {
+                    match step {
+                        Step::Insert => prop_assert_eq!(set.insert(value), model.insert(value)),
+                        Step::Remove => prop_assert_eq!(set.remove(&value), model.remove(&value)),
+                        Step::Move => {
+                            set.replace(&value, other);
+                            model.remove(&value);
+                            model.insert(other);
+                        }
                     }
                     prop_assert_eq!(set.len(), model.len());
                     prop_assert_eq!(set.first(), model.first().copied());
@@ -409,14 +442,15 @@ mod tests {
         }
     }
 
-    /// What a step of [`a_set_of_many_rests_agrees_with_a_btree_set`] does
-    /// with a rank and a rest.
+    /// What a step of a test does with a value.
     #[derive(Clone, Copy, Debug)]
     enum Step {
         Insert,
         Remove,
-        /// Moves the rest's values to the rank, as an agent's entry moves
-        /// when its load changes.
+        /// Replaces a value with another through `replace`, as an agent's
+        /// entry moves when its load changes (in
+        /// [`a_set_of_many_rests_agrees_with_a_btree_set`], the value of
+        /// the rest the set holds, by the value of that rest and rank).
         Move,
     }
 
