@@ -44,11 +44,15 @@ impl Bits {
             self.grow(w + 1);
         }
         let bit = 1 << (slot % WORD);
-        if self.words[w] & bit != 0 {
+        let word = &mut self.words[w];
+        if *word & bit != 0 {
             return false;
         }
-        self.words[w] |= bit;
-        self.summary[w / WORD] |= 1 << (w % WORD);
+        // The summary already has a word that was not zero.
+        if *word == 0 {
+            self.summary[w / WORD] |= 1 << (w % WORD);
+        }
+        *word |= bit;
         self.count += 1;
         true
     }
