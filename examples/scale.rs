@@ -33,6 +33,10 @@
 //! runs it under another strategy than the default; `--agents`,
 //! `--waiting`, `--events`, `--no-naive`, `--no-memory`, `--no-yardstick`
 //! and `--kinds` narrow a run for profiling (see `main`).
+//!
+//! At 100k agents it also times, in turns, a floor: the least any router
+//! must do for this workload (see `Floor`), against the `HashMap` and
+//! against the router. `--floor` runs the floor alone.
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -48,8 +52,8 @@ use std::time::{Duration, Instant};
 use split_mix::Rng;
 
 use omnirouter::{
-    AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Presence, Role,
-    Router, SkillLevel, Strategy, Timestamp, TransferTarget,
+    AgentId, AgentSpec, Config, ConversationId, ConversationSpec, Decision, Event, HostId, Millis,
+    Presence, Role, Router, SkillLevel, Strategy, Timestamp, TransferTarget,
 };
 
 // ---- live bytes --------------------------------------------------------
@@ -788,6 +792,260 @@ impl Driver {
     }
 }
 
+// ---- the floor ---------------------------------------------------------
+
+/// The least a router must do for this workload, timed as a second
+/// yardstick between the router and the `HashMap`: it finds the records
+/// of the ids an event names in hash maps, counts each agent's load per
+/// channel, and gives a conversation to the first available agent with
+/// room on its channel, or queues it. It routes by no skill, team,
+/// strategy or priority, keeps no history or timers, checks no event and
+/// returns its decisions without collecting them: what the router costs
+/// beyond it is the price of routing by skill and keeping the contract.
+struct Floor {
+    channels: HashMap<String, usize>,
+    agents: HashMap<AgentId, FloorAgent>,
+    conversations: HashMap<ConversationId, FloorConversation>,
+    /// Per channel, agents that may have room, each at most once.
+    free: Vec<Vec<AgentId>>,
+    /// Per channel, conversations that may be waiting, oldest first.
+    waiting: Vec<VecDeque<ConversationId>>,
+}
+
+#[derive(Default)]
+struct FloorAgent {
+    available: bool,
+    capacity: [u32; CHANNELS.len()],
+    load: [u32; CHANNELS.len()],
+    /// Whether the agent is in the channel's `free` list.
+    listed: [bool; CHANNELS.len()],
+}
+
+struct FloorConversation {
+    channel: usize,
+    holder: Option<AgentId>,
+}
+
+impl Floor {
+    fn new() -> Self {
+        Floor {
+            channels: CHANNELS
+                .iter()
+                .enumerate()
+                .map(|(c, name)| (name.to_string(), c))
+                .collect(),
+            agents: HashMap::new(),
+            conversations: HashMap::new(),
+            free: vec![Vec::new(); CHANNELS.len()],
+            waiting: vec![VecDeque::new(); CHANNELS.len()],
+        }
+    }
+
+    /// Takes in an agent's capacities (and presence, if given), then
+    /// offers it on every channel.
+    fn set_spec(
+        &mut self,
+        agent: AgentId,
+        spec: &AgentSpec,
+        available: Option<bool>,
+        seen: &mut impl FnMut(&Decision),
+    ) {
+        let record = self.agents.entry(agent.clone()).or_default();
+        record.capacity = [0; CHANNELS.len()];
+        for limit in &spec.channels {
+            if let Some(&c) = self.channels.get(&limit.channel) {
+                record.capacity[c] = limit.capacity;
+            }
+        }
+        if let Some(available) = available {
+            record.available = available;
+        }
+        for channel in 0..CHANNELS.len() {
+            self.offer(&agent, channel, seen);
+        }
+    }
+
+    /// Lists `agent` as free on `channel` if it has room there, and gives
+    /// it the conversations waiting there.
+    fn offer(&mut self, agent: &AgentId, channel: usize, seen: &mut impl FnMut(&Decision)) {
+        let Some(record) = self.agents.get_mut(agent) else {
+            return;
+        };
+        if record.available && record.load[channel] < record.capacity[channel] {
+            if !record.listed[channel] {
+                record.listed[channel] = true;
+                self.free[channel].push(agent.clone());
+            }
+            self.drain(channel, seen);
+        }
+    }
+
+    /// The next free agent on `channel`, taken off its list.
+    fn take_free(&mut self, channel: usize) -> Option<AgentId> {
+        while let Some(agent) = self.free[channel].pop() {
+            if let Some(record) = self.agents.get_mut(&agent) {
+                record.listed[channel] = false;
+                if record.available && record.load[channel] < record.capacity[channel] {
+                    return Some(agent);
+                }
+            }
+        }
+        None
+    }
+
+    /// Gives `conversation` to `agent`, listing the agent again if it has
+    /// room left.
+    fn assign(
+        &mut self,
+        conversation: ConversationId,
+        agent: AgentId,
+        channel: usize,
+        seen: &mut impl FnMut(&Decision),
+    ) {
+        if let Some(record) = self.agents.get_mut(&agent) {
+            record.load[channel] += 1;
+            if record.load[channel] < record.capacity[channel] {
+                record.listed[channel] = true;
+                self.free[channel].push(agent.clone());
+            }
+        }
+        if let Some(record) = self.conversations.get_mut(&conversation) {
+            record.holder = Some(agent.clone());
+        }
+        seen(&Decision::Assigned {
+            conversation,
+            agent,
+            waited: Millis(0),
+        });
+    }
+
+    /// Assigns `conversation` to the next free agent on `channel`, or
+    /// queues it.
+    fn route(
+        &mut self,
+        conversation: ConversationId,
+        channel: usize,
+        seen: &mut impl FnMut(&Decision),
+    ) {
+        match self.take_free(channel) {
+            Some(agent) => self.assign(conversation, agent, channel, seen),
+            None => {
+                self.waiting[channel].push_back(conversation.clone());
+                seen(&Decision::Queued {
+                    conversation,
+                    ahead: self.waiting[channel].len() - 1,
+                });
+            }
+        }
+    }
+
+    /// Assigns the conversations waiting on `channel` while agents are free.
+    fn drain(&mut self, channel: usize, seen: &mut impl FnMut(&Decision)) {
+        while let Some(next) = self.waiting[channel].pop_front() {
+            let waits = self
+                .conversations
+                .get(&next)
+                .is_some_and(|record| record.holder.is_none());
+            if !waits {
+                continue;
+            }
+            match self.take_free(channel) {
+                Some(agent) => self.assign(next, agent, channel, seen),
+                None => {
+                    self.waiting[channel].push_front(next);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Frees one conversation's room of `agent` on `channel`.
+    fn release(&mut self, agent: &AgentId, channel: usize, seen: &mut impl FnMut(&Decision)) {
+        if let Some(record) = self.agents.get_mut(agent) {
+            record.load[channel] = record.load[channel].saturating_sub(1);
+        }
+        self.offer(agent, channel, seen);
+    }
+}
+
+impl Target for Floor {
+    fn feed(&mut self, _now: u64, event: Event, seen: &mut impl FnMut(&Decision)) {
+        match event {
+            Event::AgentAdded {
+                agent,
+                spec,
+                presence,
+            } => self.set_spec(agent, &spec, Some(presence == Presence::Available), seen),
+            Event::AgentUpdated { agent, spec } => self.set_spec(agent, &spec, None, seen),
+            Event::AgentRemoved { agent } => {
+                if let Some(record) = self.agents.get_mut(&agent) {
+                    record.available = false;
+                }
+            }
+            Event::PresenceChanged { agent, presence } => {
+                if let Some(record) = self.agents.get_mut(&agent) {
+                    record.available = presence == Presence::Available;
+                }
+                for channel in 0..CHANNELS.len() {
+                    self.offer(&agent, channel, seen);
+                }
+            }
+            Event::ConversationArrived { conversation, spec } => {
+                if let Some(&channel) = self.channels.get(&spec.channel) {
+                    let record = FloorConversation {
+                        channel,
+                        holder: None,
+                    };
+                    self.conversations.insert(conversation.clone(), record);
+                    self.route(conversation, channel, seen);
+                }
+            }
+            Event::ConversationResolved {
+                conversation, by, ..
+            } => {
+                if let Some(record) = self.conversations.remove(&conversation) {
+                    seen(&Decision::Resolved {
+                        conversation,
+                        by,
+                        holder: record.holder.clone(),
+                    });
+                    if let Some(holder) = record.holder {
+                        self.release(&holder, record.channel, seen);
+                    }
+                }
+            }
+            Event::ConversationAbandoned { conversation } => {
+                if let Some(record) = self.conversations.remove(&conversation) {
+                    seen(&Decision::Abandoned {
+                        conversation,
+                        agent: record.holder.clone(),
+                    });
+                    if let Some(holder) = record.holder {
+                        self.release(&holder, record.channel, seen);
+                    }
+                }
+            }
+            // Any transfer goes back to the channel's first free agent.
+            Event::TransferRequested { conversation, .. } => {
+                if let Some(record) = self.conversations.get_mut(&conversation) {
+                    let (channel, holder) = (record.channel, record.holder.take());
+                    if let Some(holder) = holder {
+                        self.release(&holder, channel, seen);
+                    }
+                    self.route(conversation, channel, seen);
+                }
+            }
+            Event::CustomerMessage { conversation }
+            | Event::AgentReplied { conversation, .. }
+            | Event::AdminJoined { conversation, .. }
+            | Event::AdminLeft { conversation, .. } => {
+                black_box(self.conversations.get(&conversation));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A `HashMap<u64, u64>` with a given number of entries, timed on one
 /// insert plus one remove of a key it does not hold.
 struct Yardstick {
@@ -873,15 +1131,19 @@ fn ns_per_event((took, sent): (Duration, u64)) -> f64 {
 
 /// A centre of `agents` agents holding half as many conversations, none
 /// waiting, warmed up: as `main` builds each size, without the counting.
-fn centre(agents: u64, events: u64) -> (Driver, Router) {
+fn centre<T: Target>(agents: u64, events: u64, mut target: T) -> (Driver, T) {
     let held = agents as usize / 2;
     let mut driver = Driver::new(agents, held * 2 + 3 * events as usize);
-    let mut router = Router::new(config()).expect("a valid configuration");
-    driver.build(&mut router);
-    driver.create_classes(&mut router);
-    driver.fill(&mut router, held, 0);
-    driver.run(&mut router, 20_000);
-    (driver, router)
+    driver.build(&mut target);
+    driver.create_classes(&mut target);
+    driver.fill(&mut target, held, 0);
+    driver.run(&mut target, 20_000);
+    (driver, target)
+}
+
+/// A router for a centre.
+fn new_router() -> Router {
+    Router::new(config()).expect("a valid configuration")
 }
 
 // ---- the table ---------------------------------------------------------
@@ -957,6 +1219,16 @@ fn main() {
     // cachegrind count of a whole run) differs from one process to the
     // next: counts of the router alone want it left out.
     let with_yardstick = !flag("--no-yardstick");
+    // `--floor` runs the floor alone on each size (see `Floor`), for
+    // profiling it.
+    if flag("--floor") {
+        for &agents in sizes {
+            let (mut driver, mut floor) = centre(agents, events, Floor::new());
+            let ns = ns_per_event(driver.run(&mut floor, events));
+            println!("the floor, {} agents: {ns:.0} ns/event", si(agents));
+        }
+        return;
+    }
 
     // A quick run compares with the reference at 10k agents only.
     let naive_sizes: &[(u64, usize)] = if flag("--no-naive") {
@@ -988,19 +1260,20 @@ fn main() {
     let yardstick_ops = 500_000;
     let mut flatness_in_turns = None;
     let mut cost_in_turns = None;
+    let mut floor_in_turns = None;
     let mut hashmap_flatness = None;
     for &agents in sizes {
         let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
         let mut driver = Driver::new(agents, reserve);
         let classes_alone = {
-            let mut empty = Router::new(config()).expect("a valid configuration");
+            let mut empty = new_router();
             let mut driver = Driver::new(0, 1_000);
             let before = live();
             driver.create_classes(&mut empty);
             live() - before
         };
-        let mut router = Router::new(config()).expect("a valid configuration");
+        let mut router = new_router();
         let before = live();
         driver.build(&mut router);
         progress(started, &format!("{} agents", si(agents)));
@@ -1044,7 +1317,8 @@ fn main() {
             rows.push(row);
             if waiting == 0 && agents == largest && agents > 1_000 {
                 progress(started, "flatness, in turns with a centre of 1k agents");
-                let (mut small_driver, mut small) = centre(1_000, pairs as u64 * slice);
+                let (mut small_driver, mut small) =
+                    centre(1_000, pairs as u64 * slice, new_router());
                 flatness_in_turns = Some(interleaved(
                     pairs,
                     || ns_per_event(driver.run(&mut router, slice)),
@@ -1071,6 +1345,24 @@ fn main() {
                     pairs,
                     || ns_per_event(driver.run(&mut router, slice)),
                     || yardstick.ns(yardstick_ops),
+                ));
+                progress(
+                    started,
+                    "the floor, in turns with the HashMap and the router",
+                );
+                let (mut floor_driver, mut floor) =
+                    centre(agents, 2 * pairs as u64 * slice, Floor::new());
+                floor_in_turns = Some((
+                    interleaved(
+                        pairs,
+                        || ns_per_event(floor_driver.run(&mut floor, slice)),
+                        || yardstick.ns(yardstick_ops),
+                    ),
+                    interleaved(
+                        pairs,
+                        || ns_per_event(driver.run(&mut router, slice)),
+                        || ns_per_event(floor_driver.run(&mut floor, slice)),
+                    ),
                 ));
             }
         }
@@ -1168,6 +1460,12 @@ fn main() {
             turns.pairs, slice, yardstick_ops, turns.median, turns.lowest, turns.highest, cost_rows
         );
     }
+    if let Some((floor, router)) = &floor_in_turns {
+        println!(
+            "the floor in turns, 100k agents (ids, loads, the first agent with room; no skills, strategy, history or timers): {:.1} HashMap insert+remove ({:.1} to {:.1}); the router: {:.1} floors ({:.1} to {:.1})",
+            floor.median, floor.lowest, floor.highest, router.median, router.lowest, router.highest
+        );
+    }
     let cost = cost_in_turns.map_or(cost_rows, |t| t.median);
     let most = |of: fn(&AgentMemory) -> f64| memories.iter().map(of).fold(f64::NAN, f64::max);
     if !memories.is_empty() {
@@ -1220,7 +1518,7 @@ fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMe
         }
     }
     let worked = freed(router, driver.now);
-    let mut fresh = Router::new(config()).expect("a valid configuration");
+    let mut fresh = new_router();
     let mut fresh_driver = Driver::new(agents, 1_000);
     fresh_driver.build(&mut fresh);
     fresh_driver.create_classes(&mut fresh);
@@ -1296,7 +1594,7 @@ fn naive(agents: u64, waiting: usize, events: u64) -> Comparison {
         let (took, sent) = driver.run(target, events);
         took.as_nanos() as f64 / sent as f64
     }
-    let mut router = Router::new(config()).expect("a valid configuration");
+    let mut router = new_router();
     let router_ns = one(&mut router, agents, waiting, events);
     let mut reference = Naive {
         reference: reference::Reference::new(config()),
