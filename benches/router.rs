@@ -362,8 +362,12 @@ fn events(c: &mut Criterion, centres: &mut [(u64, Option<Centre>)]) {
 fn benches(c: &mut Criterion) {
     // CI runs `cargo bench -- --test`: each benchmark once, on a 10k centre
     // instead of a 1M one, which takes seconds rather than a minute to build.
+    // `BENCH_AGENTS=N` sets the larger centre's size, for profiling.
     let test_mode = std::env::args().any(|a| a == "--test");
-    let large = if test_mode { 10_000 } else { 1_000_000 };
+    let large = std::env::var("BENCH_AGENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if test_mode { 10_000 } else { 1_000_000 });
     events(c, &mut [(1_000, None), (large, None)]);
 }
 

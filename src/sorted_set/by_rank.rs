@@ -6,7 +6,12 @@
 //! one bit cleared and one set, where a B-tree per rank walked its nodes
 //! twice and rebalanced them. The rest of an agent's entry (its join
 //! number and index) keeps its slot while it moves, so finding the slot
-//! is one binary search of the line's rests.
+//! is one search, of the first rests of blocks of 64 slots and then of
+//! one block: at a million agents a binary search of all the slots
+//! missed the caches at almost every step. A rank's bitset keeps only
+//! the words from its first slot to its last, so that a rank that one
+//! agent takes for a moment (its load just after a release, say) costs
+//! a word or two, kept inline, and no allocation.
 //!
 //! Rests get slots in order: a rest above every slot takes a new one at
 //! the end, as a new agent does. A rest that falls between slots (an
@@ -18,63 +23,109 @@
 
 use std::collections::{BTreeSet, btree_set};
 
+use smallvec::SmallVec;
+
 use super::{MAX_RANKS, Ranked};
 
 /// Bits in a word.
 const WORD: usize = 64;
 
+/// Slots in a block: the first rest of each is kept apart (see
+/// [`ByRank::find_slot`]).
+const BLOCK: usize = 64;
+
 /// A set of slots, in two levels: which slots are set, and which words
 /// have a slot set, so that the next slot set is found in a few words.
+///
+/// The words kept span from the first word a slot was set in to the
+/// last, so that a rank few values take, such as the load of the one
+/// agent a release has just freed, takes a few words where it would take
+/// one bit per slot of the whole set; up to two words and their summary
+/// are kept inline, so that such a rank, which comes and goes as that
+/// agent's load does, allocates nothing.
 #[derive(Clone, Debug, Default)]
 struct Bits {
     /// How many slots are set.
     count: usize,
-    /// Bit `i % 64` of word `i / 64`: whether slot `i` is set.
-    words: Vec<u64>,
-    /// Bit `w % 64` of word `w / 64`: whether word `w` is not zero.
-    summary: Vec<u64>,
+    /// The index of the first word kept: `words[i]` holds slots
+    /// `64 * (base + i)` on.
+    base: usize,
+    /// Bit `s % 64` of word `s / 64 - base`: whether slot `s` is set.
+    words: SmallVec<[u64; 2]>,
+    /// Bit `i % 64` of word `i / 64`: whether `words[i]` is not zero.
+    summary: SmallVec<[u64; 1]>,
 }
 
 impl Bits {
+    /// An empty set that keeps the words from `first` to `last`.
+    fn spanning(first: usize, last: usize) -> Self {
+        let len = last + 1 - first;
+        Bits {
+            count: 0,
+            base: first,
+            words: SmallVec::from_elem(0, len),
+            summary: SmallVec::from_elem(0, len.div_ceil(WORD)),
+        }
+    }
+
     /// Sets `slot`; returns whether it was clear.
     #[inline]
     fn set(&mut self, slot: usize) -> bool {
         let w = slot / WORD;
-        if w >= self.words.len() {
-            self.grow(w + 1);
+        if w < self.base || w - self.base >= self.words.len() {
+            self.cover(w);
         }
+        let i = w - self.base;
         let bit = 1 << (slot % WORD);
-        let word = &mut self.words[w];
+        let word = &mut self.words[i];
         if *word & bit != 0 {
             return false;
         }
         // The summary already has a word that was not zero.
         if *word == 0 {
-            self.summary[w / WORD] |= 1 << (w % WORD);
+            self.summary[i / WORD] |= 1 << (i % WORD);
         }
         *word |= bit;
         self.count += 1;
         true
     }
 
-    /// Makes room for `words` words of slots.
+    /// Keeps word `w` too, and the words between it and those kept.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, words: usize) {
-        self.words.resize(words, 0);
-        self.summary.resize(words.div_ceil(WORD), 0);
+    fn cover(&mut self, w: usize) {
+        if self.words.is_empty() {
+            *self = Bits::spanning(w, w);
+        } else if w < self.base {
+            // Every word moves: the summary is made again.
+            let more = self.base - w;
+            self.words.insert_many(0, std::iter::repeat_n(0, more));
+            self.base = w;
+            self.summary = SmallVec::from_elem(0, self.words.len().div_ceil(WORD));
+            for (i, &word) in self.words.iter().enumerate() {
+                if word != 0 {
+                    self.summary[i / WORD] |= 1 << (i % WORD);
+                }
+            }
+        } else {
+            let len = w + 1 - self.base;
+            self.words.resize(len, 0);
+            self.summary.resize(len.div_ceil(WORD), 0);
+        }
     }
 
     /// Clears `slot`; returns whether it was set.
     #[inline]
     fn clear(&mut self, slot: usize) -> bool {
-        let w = slot / WORD;
+        let Some(i) = (slot / WORD).checked_sub(self.base) else {
+            return false;
+        };
         let bit = 1 << (slot % WORD);
-        match self.words.get_mut(w) {
+        match self.words.get_mut(i) {
             Some(word) if *word & bit != 0 => {
                 *word &= !bit;
                 if *word == 0 {
-                    self.summary[w / WORD] &= !(1 << (w % WORD));
+                    self.summary[i / WORD] &= !(1 << (i % WORD));
                 }
                 self.count -= 1;
                 true
@@ -86,21 +137,26 @@ impl Bits {
     /// The first slot set at or after `from`.
     #[inline]
     fn next_from(&self, from: usize) -> Option<usize> {
-        let w = from / WORD;
-        if let Some(&word) = self.words.get(w) {
-            let here = word & (u64::MAX << (from % WORD));
+        // The word kept that `from` is in, and the bits of it at or after
+        // `from`; the first word kept, all of it, if `from` is before it.
+        let (i, mask) = match (from / WORD).checked_sub(self.base) {
+            Some(i) => (i, u64::MAX << (from % WORD)),
+            None => (0, u64::MAX),
+        };
+        if let Some(&word) = self.words.get(i) {
+            let here = word & mask;
             if here != 0 {
-                return Some(w * WORD + here.trailing_zeros() as usize);
+                return Some((self.base + i) * WORD + here.trailing_zeros() as usize);
             }
         }
-        // The first word after `w` that is not zero, by the summary.
-        let after = w + 1;
+        // The first word after `i` that is not zero, by the summary.
+        let after = i + 1;
         let mut mask = u64::MAX << (after % WORD);
         for s in after / WORD..self.summary.len() {
             let words = self.summary[s] & mask;
             if words != 0 {
-                let w = s * WORD + words.trailing_zeros() as usize;
-                return Some(w * WORD + self.words[w].trailing_zeros() as usize);
+                let i = s * WORD + words.trailing_zeros() as usize;
+                return Some((self.base + i) * WORD + self.words[i].trailing_zeros() as usize);
             }
             mask = u64::MAX;
         }
@@ -113,6 +169,8 @@ impl Bits {
 pub(crate) struct ByRank<T> {
     /// The rests that have a slot, in order: slot `i` is `slots[i]`.
     slots: Vec<u64>,
+    /// The first rest of each block of [`BLOCK`] slots: `slots[64 * b]`.
+    firsts: Vec<u64>,
     /// Every rank the set holds a value of, in order.
     keys: Vec<u64>,
     /// The slots of each rank in `keys` whose values are in the set.
@@ -136,25 +194,48 @@ impl<T: Ranked> ByRank<T> {
         slots.sort_unstable();
         slots.dedup();
         let (mut keys, mut bits) = (Vec::new(), Vec::new());
+        let mut taken = Vec::new();
         for values in by_rank {
-            let mut set = Bits::default();
-            set.grow(slots.len().div_ceil(WORD));
             // A rank's rests are in order, so each slot is after the last.
             let mut slot = 0;
+            taken.clear();
             for value in values {
                 slot += slots[slot..].partition_point(|&s| s < value.rest());
+                taken.push(slot);
+            }
+            let (first, last) = (taken[0] / WORD, slot / WORD);
+            let mut set = Bits::spanning(first, last);
+            for &slot in &taken {
                 set.set(slot);
             }
             keys.push(values[0].rank());
             bits.push(set);
         }
         Some(ByRank {
+            firsts: slots.iter().step_by(BLOCK).copied().collect(),
             slots,
             keys,
             bits,
             others: BTreeSet::new(),
             len: values.len(),
         })
+    }
+
+    /// The slot of `rest`, or where it would go: a search of the blocks'
+    /// first rests, then of one block. The first rests are a sixty-fourth
+    /// of the slots, so they stay in cache where a search of all the
+    /// slots of a long line would miss it at almost every step.
+    #[inline]
+    fn find_slot(&self, rest: u64) -> Result<usize, usize> {
+        let block = self.firsts.partition_point(|&first| first <= rest);
+        let Some(start) = block.checked_sub(1).map(|b| b * BLOCK) else {
+            return Err(0);
+        };
+        let end = (start + BLOCK).min(self.slots.len());
+        match self.slots[start..end].binary_search(&rest) {
+            Ok(at) => Ok(start + at),
+            Err(at) => Err(start + at),
+        }
     }
 
     /// How many values the set holds.
@@ -182,9 +263,12 @@ impl<T: Ranked> ByRank<T> {
             Err(at) => self.add_rank(at, value.rank())?,
         };
         let rest = value.rest();
-        let slot = match self.slots.binary_search(&rest) {
+        let slot = match self.find_slot(rest) {
             Ok(slot) => slot,
             Err(slot) if slot == self.slots.len() => {
+                if slot % BLOCK == 0 {
+                    self.firsts.push(rest);
+                }
                 self.slots.push(rest);
                 slot
             }
@@ -259,7 +343,7 @@ impl<T: Ranked> ByRank<T> {
         let Ok(at) = self.find(value.rank()) else {
             return false;
         };
-        let removed = match self.slots.binary_search(&value.rest()) {
+        let removed = match self.find_slot(value.rest()) {
             Ok(slot) => self.bits[at].clear(slot),
             Err(_) => self.others.remove(value),
         };
@@ -281,7 +365,7 @@ impl<T: Ranked> ByRank<T> {
         let (Ok(from), Ok(to)) = (self.find(old.rank()), self.find(new.rank())) else {
             return false;
         };
-        let Ok(slot) = self.slots.binary_search(&old.rest()) else {
+        let Ok(slot) = self.find_slot(old.rest()) else {
             return false;
         };
         if !self.bits[from].clear(slot) {
@@ -350,7 +434,9 @@ impl<T: Ranked> ByRank<T> {
     pub(crate) fn range_from(&self, from: T) -> Iter<'_, T> {
         let at = self.keys.partition_point(|&r| r < from.rank());
         let slot = match self.keys.get(at) {
-            Some(&r) if r == from.rank() => self.slots.partition_point(|&s| s < from.rest()),
+            Some(&r) if r == from.rank() => match self.find_slot(from.rest()) {
+                Ok(slot) | Err(slot) => slot,
+            },
             _ => 0,
         };
         let mut others = self.others.range(from..);
@@ -410,6 +496,14 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
         if !self.slots.is_sorted_by(|a, b| a < b) {
             return fail("slots out of order");
         }
+        if !self
+            .firsts
+            .iter()
+            .copied()
+            .eq(self.slots.iter().step_by(BLOCK).copied())
+        {
+            return fail("the blocks' first rests");
+        }
         if self.keys.len() > MAX_RANKS || !self.keys.is_sorted_by(|a, b| a < b) {
             return fail("ranks");
         }
@@ -425,17 +519,16 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
             if set.len() != bits.count || set.last().is_some_and(|&s| s >= self.slots.len()) {
                 return fail("bits");
             }
-            let summed = |w: usize| bits.summary[w / WORD] >> (w % WORD) & 1 == 1;
+            let summed = |i: usize| bits.summary[i / WORD] >> (i % WORD) & 1 == 1;
             if bits.summary.len() != bits.words.len().div_ceil(WORD)
-                || (bits.words.iter().enumerate()).any(|(w, &word)| (word != 0) != summed(w))
+                || (bits.words.iter().enumerate()).any(|(i, &word)| (word != 0) != summed(i))
             {
                 return fail("summary");
             }
         }
         let last = self.slots.last().copied();
         for other in &self.others {
-            if last.is_none_or(|last| other.rest() >= last)
-                || self.slots.binary_search(&other.rest()).is_ok()
+            if last.is_none_or(|last| other.rest() >= last) || self.find_slot(other.rest()).is_ok()
             {
                 return fail("an other with a slot");
             }
