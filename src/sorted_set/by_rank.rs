@@ -81,7 +81,7 @@ impl Bits {
         if *word & bit != 0 {
             return false;
         }
-        // The summary already has a word that was not zero.
+        // A word that was not zero is in the summary already.
         if *word == 0 {
             self.summary[i / WORD] |= 1 << (i % WORD);
         }
@@ -169,7 +169,8 @@ impl Bits {
 pub(crate) struct ByRank<T> {
     /// The rests that have a slot, in order: slot `i` is `slots[i]`.
     slots: Vec<u64>,
-    /// The first rest of each block of [`BLOCK`] slots: `slots[64 * b]`.
+    /// The first rest of each block of [`BLOCK`] slots: block `b`'s is
+    /// `slots[BLOCK * b]`.
     firsts: Vec<u64>,
     /// Every rank the set holds a value of, in order.
     keys: Vec<u64>,
