@@ -7,6 +7,7 @@ use smallvec::SmallVec;
 
 use crate::dense::{ChannelIx, ConvIx, LineIx, TeamIx};
 use crate::id::AgentId;
+use crate::line::Membership;
 use crate::skill::{SkillLevel, SkillSet};
 use crate::stats::Occupancy;
 use crate::strategy::RankKey;
@@ -178,7 +179,7 @@ pub(crate) struct AgentChannel {
     /// The free-agent lines of this channel the agent belongs in; the
     /// classes it is eligible for here are those that draw from them.
     /// Boxed to its length: lines are added rarely (with a new class).
-    pub(crate) lines: Box<[LineIx]>,
+    pub(crate) lines: Box<[Membership]>,
 }
 
 impl AgentChannel {
@@ -197,7 +198,7 @@ impl AgentChannel {
     /// Adds line `l` to [`lines`](Self::lines).
     pub(crate) fn add_line(&mut self, l: LineIx) {
         let mut lines = std::mem::take(&mut self.lines).into_vec();
-        lines.push(l);
+        lines.push(Membership::from(l));
         self.lines = lines.into_boxed_slice();
     }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::dense::{AgentIx, ChannelIx, ClassIx, LineIx, SkillIx, TeamIx};
-use crate::sorted_set::{Ranked, SortedSet};
+use crate::sorted_set::{Hint, Ranked, SortedSet};
 use crate::strategy::RankKey;
 
 /// Which agents a line holds (those of them with room, and routable).
@@ -119,6 +119,39 @@ impl Ranked for Entry {
         Entry(u128::from(rank) << 64 | u128::from(rest))
     }
 }
+
+/// An agent's place in one free-agent line: the line, and where its
+/// entry's slot was last found there (see [`Hint`]). Saved and compared
+/// as the line alone: the hint is a guess, checked before it is used.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(from = "LineIx", into = "LineIx")]
+pub(crate) struct Membership {
+    pub(crate) line: LineIx,
+    pub(crate) hint: Hint,
+}
+
+impl From<LineIx> for Membership {
+    fn from(line: LineIx) -> Self {
+        Membership {
+            line,
+            hint: Hint::default(),
+        }
+    }
+}
+
+impl From<Membership> for LineIx {
+    fn from(membership: Membership) -> Self {
+        membership.line
+    }
+}
+
+impl PartialEq for Membership {
+    fn eq(&self, other: &Self) -> bool {
+        self.line == other.line
+    }
+}
+
+impl Eq for Membership {}
 
 /// One free-agent line.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]

@@ -83,6 +83,13 @@ fn shift_into_place<T: Copy>(items: &mut [T], from: usize, to: usize, value: T) 
     }
 }
 
+/// Where a value's rest was last found in a set by rank: checked before
+/// it is used, so that a right one spares the search for the rest's slot
+/// and a stale one (after the slots were laid out again, or for another
+/// set) costs only the check. An agent keeps one per line it is in.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Hint(u32);
+
 /// A value that is a rank and a rest, ordered by rank and then by rest.
 pub(crate) trait Ranked: Ord + Copy {
     /// The value's rank: its order's first part.
@@ -114,9 +121,10 @@ pub(crate) enum SortedSet<T> {
 }
 
 impl<T: Ranked> SortedSet<T> {
-    /// Adds `value`; returns whether it was absent.
+    /// Adds `value`; returns whether it was absent. `hint` is where
+    /// `value`'s rest was last found, and is set to where it is.
     #[inline]
-    pub(crate) fn insert(&mut self, value: T) -> bool {
+    pub(crate) fn insert(&mut self, value: T, hint: &mut Hint) -> bool {
         match self {
             SortedSet::Short(items) => match items.binary_search(&value) {
                 Ok(_) => false,
@@ -131,7 +139,7 @@ impl<T: Ranked> SortedSet<T> {
                     true
                 }
             },
-            SortedSet::ByRank(by_rank) => match by_rank.insert(value) {
+            SortedSet::ByRank(by_rank) => match by_rank.insert(value, hint) {
                 Some(added) => added,
                 None => {
                     self.insert_into_one_tree(value);
@@ -152,9 +160,10 @@ impl<T: Ranked> SortedSet<T> {
         *self = SortedSet::Long(set);
     }
 
-    /// Removes `value`; returns whether it was present.
+    /// Removes `value`; returns whether it was present. `hint` is as for
+    /// [`insert`](Self::insert).
     #[inline]
-    pub(crate) fn remove(&mut self, value: &T) -> bool {
+    pub(crate) fn remove(&mut self, value: &T, hint: &mut Hint) -> bool {
         let removed = match self {
             SortedSet::Short(items) => match items.binary_search(value) {
                 Ok(at) => {
@@ -163,7 +172,7 @@ impl<T: Ranked> SortedSet<T> {
                 }
                 Err(_) => false,
             },
-            SortedSet::ByRank(by_rank) => by_rank.remove(value),
+            SortedSet::ByRank(by_rank) => by_rank.remove(value, hint),
             SortedSet::Long(set) => set.remove(value),
         };
         if removed && self.has_room_to_shrink() {
@@ -175,8 +184,9 @@ impl<T: Ranked> SortedSet<T> {
     /// Removes `old` and adds `new`. In a sorted vector, only the entries
     /// between the two places shift, by one; in a set by rank, where
     /// `new`'s rest is `old`'s, one slot moves from one rank to another.
+    /// `hint` is as for [`insert`](Self::insert), for `old` and `new`.
     #[inline]
-    pub(crate) fn replace(&mut self, old: &T, new: T) {
+    pub(crate) fn replace(&mut self, old: &T, new: T, hint: &mut Hint) {
         match self {
             SortedSet::Short(items) => {
                 if let (Ok(from), Err(to)) = (items.binary_search(old), items.binary_search(&new)) {
@@ -185,14 +195,14 @@ impl<T: Ranked> SortedSet<T> {
                 }
             }
             SortedSet::ByRank(by_rank) => {
-                if old.rest() == new.rest() && by_rank.move_rank(old, new) {
+                if old.rest() == new.rest() && by_rank.move_rank(old, new, hint) {
                     return;
                 }
             }
             SortedSet::Long(_) => {}
         }
-        self.remove(old);
-        self.insert(new);
+        self.remove(old, hint);
+        self.insert(new, hint);
     }
 
     /// Whether the set holds few enough entries to take less room: a
@@ -379,7 +389,7 @@ mod tests {
             runs in prop::collection::vec(
                 (
                     prop_oneof![Just(Step::Insert), Just(Step::Remove), Just(Step::Move)],
-                    prop::collection::vec((0_u16..600, 0_u16..600), 0..500),
+                    prop::collection::vec((0_u16..600, 0_u16..600, stale_hint()), 0..500),
                 ),
                 1..6,
             ),
@@ -387,13 +397,16 @@ mod tests {
             top in prop_oneof![Just(600_u16), Just(400), Just(100)],
         ) {
             let (mut set, mut model) = (SortedSet::default(), BTreeSet::new());
+            // One hint per rest, as an agent keeps one per line.
+            let mut hints = [Hint::default(); 4];
             for (step, values) in runs {
-                for (value, other) in values.into_iter().map(|(v, o)| (v % top, o % top)) {
+                for (value, other, stale) in values.into_iter().map(|(v, o, s)| (v % top, o % top, s)) {
+                    let hint = hint_for(&mut hints, value.rest(), stale);
                     match step {
-                        Step::Insert => prop_assert_eq!(set.insert(value), model.insert(value)),
-                        Step::Remove => prop_assert_eq!(set.remove(&value), model.remove(&value)),
+                        Step::Insert => prop_assert_eq!(set.insert(value, hint), model.insert(value)),
+                        Step::Remove => prop_assert_eq!(set.remove(&value, hint), model.remove(&value)),
                         Step::Move => {
-                            set.replace(&value, other);
+                            set.replace(&value, other, hint);
                             model.remove(&value);
                             model.insert(other);
                         }
@@ -422,6 +435,21 @@ mod tests {
             prop_assert_eq!(&copy, &set);
             prop_assert_eq!(Vec::from(set), model.into_iter().collect::<Vec<_>>());
         }
+    }
+
+    /// Mostly no stale hint; sometimes one, which may be another rest's
+    /// slot.
+    fn stale_hint() -> impl Strategy<Value = Option<u32>> {
+        prop::option::weighted(0.1, prop_oneof![0_u32..7000, any::<u32>()])
+    }
+
+    /// The hint kept for `rest`, made `stale` first if that is given.
+    fn hint_for(hints: &mut [Hint], rest: u64, stale: Option<u32>) -> &mut Hint {
+        let hint = &mut hints[rest as usize];
+        if let Some(stale) = stale {
+            *hint = Hint(stale);
+        }
+        hint
     }
 
     /// A test value with rests up to 2^16 in ranks of them, as a line's
@@ -464,31 +492,35 @@ mod tests {
         fn a_set_of_many_rests_agrees_with_a_btree_set(
             fill in 0_u32..6000,
             steps in prop::collection::vec(
-                (prop_oneof![3 => Just(Step::Insert), 2 => Just(Step::Remove), 3 => Just(Step::Move)], 0_u32..6, 0_u32..6500),
+                (prop_oneof![3 => Just(Step::Insert), 2 => Just(Step::Remove), 3 => Just(Step::Move)], 0_u32..6, 0_u32..6500, stale_hint()),
                 0..1500,
             ),
             from in (0_u32..6, 0_u32..6500),
             thin in any::<bool>(),
         ) {
             let (mut set, mut model) = (SortedSet::default(), BTreeSet::new());
+            // One hint per rest, as an agent keeps one per line.
+            let mut hints = vec![Hint::default(); 6500];
             for rest in 0..fill {
                 let value = Wide((rest % 5) << 16 | rest);
-                prop_assert_eq!(set.insert(value), model.insert(value));
+                let hint = &mut hints[rest as usize];
+                prop_assert_eq!(set.insert(value, hint), model.insert(value));
             }
-            for (step, rank, rest) in steps {
+            for (step, rank, rest, stale) in steps {
                 let value = Wide(rank << 16 | rest);
+                let hint = hint_for(&mut hints, value.rest(), stale);
                 match step {
-                    Step::Insert => prop_assert_eq!(set.insert(value), model.insert(value)),
-                    Step::Remove => prop_assert_eq!(set.remove(&value), model.remove(&value)),
+                    Step::Insert => prop_assert_eq!(set.insert(value, hint), model.insert(value)),
+                    Step::Remove => prop_assert_eq!(set.remove(&value, hint), model.remove(&value)),
                     Step::Move => {
                         let mut held = (0..6).map(|rank| Wide(rank << 16 | rest));
                         match held.rfind(|was| model.contains(was)) {
                             Some(was) => {
-                                set.replace(&was, value);
+                                set.replace(&was, value, hint);
                                 model.remove(&was);
                                 model.insert(value);
                             }
-                            None => prop_assert_eq!(set.insert(value), model.insert(value)),
+                            None => prop_assert_eq!(set.insert(value, hint), model.insert(value)),
                         }
                     }
                 }
@@ -504,7 +536,7 @@ mod tests {
             if thin {
                 let gone: Vec<Wide> = model.iter().copied().filter(|v| v.0 % 8 != 0).collect();
                 for (i, value) in gone.iter().enumerate() {
-                    prop_assert!(set.remove(value));
+                    prop_assert!(set.remove(value, &mut hints[value.rest() as usize]));
                     model.remove(value);
                     if i % 64 == 0 {
                         prop_assert_eq!(set.first(), model.first().copied());
@@ -526,7 +558,7 @@ mod tests {
         let mut set = SortedSet::default();
         for value in (0..=LONG).rev() {
             assert!(matches!(set, SortedSet::Short(_)));
-            assert!(set.insert(value));
+            assert!(set.insert(value, &mut Hint::default()));
         }
         // LONG + 1 values in ranks of four.
         assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == LONG / 4 + 1));
@@ -538,7 +570,7 @@ mod tests {
         // LONG + 1 entries: the one that leaves SHORT - 1 turns it back.
         for value in 0..=LONG - SHORT + 1 {
             assert!(matches!(set, SortedSet::ByRank(_)));
-            assert!(set.remove(&value));
+            assert!(set.remove(&value, &mut Hint::default()));
         }
         assert!(matches!(set, SortedSet::Short(_)));
         assert_eq!(set.len(), SHORT - 1);
@@ -553,9 +585,9 @@ mod tests {
         let mut set: SortedSet<usize> = (0..4 * MAX_RANKS).collect();
         assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == MAX_RANKS));
         // A value of a rank it has already stays by rank; a new rank does not.
-        assert!(!set.insert(4 * MAX_RANKS - 1));
+        assert!(!set.insert(4 * MAX_RANKS - 1, &mut Hint::default()));
         assert!(matches!(set, SortedSet::ByRank(_)));
-        assert!(set.insert(4 * MAX_RANKS));
+        assert!(set.insert(4 * MAX_RANKS, &mut Hint::default()));
         assert!(matches!(&set, SortedSet::Long(long) if long.len() == 4 * MAX_RANKS + 1));
         assert!(set.iter().eq(0..=4 * MAX_RANKS));
     }

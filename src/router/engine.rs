@@ -14,7 +14,7 @@ use crate::decision::{Decision, Decisions};
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, TeamIx};
 use crate::history::{Happening, TimelineEntry};
 use crate::id::AgentId;
-use crate::line::{Draw, Entry, Levels, Line, LineKey};
+use crate::line::{Draw, Entry, Levels, Line, LineKey, Membership};
 use crate::sorted_set::Iter;
 use crate::strategy::{RankInput, RankKey, Strategy};
 use crate::time::Timestamp;
@@ -81,12 +81,14 @@ impl Router {
     fn relist(&mut self, a: AgentIx, at: usize, want: Option<RankKey>) {
         let line = &mut self.agents[a].channels[at];
         let was = std::mem::replace(&mut line.listed, want);
-        for &l in &line.lines {
-            let free = &mut self.lines[l].free;
+        for Membership { line: l, hint } in line.lines.iter_mut() {
+            let free = &mut self.lines[*l].free;
             match (was, want) {
-                (Some(was), Some(want)) => free.replace(&Entry::new(was, a), Entry::new(want, a)),
-                (Some(was), None) => _ = free.remove(&Entry::new(was, a)),
-                (None, Some(want)) => _ = free.insert(Entry::new(want, a)),
+                (Some(was), Some(want)) => {
+                    free.replace(&Entry::new(was, a), Entry::new(want, a), hint)
+                }
+                (Some(was), None) => _ = free.remove(&Entry::new(was, a), hint),
+                (None, Some(want)) => _ = free.insert(Entry::new(want, a), hint),
                 (None, None) => {}
             }
         }
@@ -204,8 +206,8 @@ impl Router {
     pub(super) fn unlist(&mut self, a: AgentIx) {
         for line in self.agents[a].channels.iter_mut() {
             if let Some(listed) = line.listed.take() {
-                for &l in &line.lines {
-                    self.lines[l].free.remove(&Entry::new(listed, a));
+                for Membership { line: l, hint } in line.lines.iter_mut() {
+                    self.lines[*l].free.remove(&Entry::new(listed, a), hint);
                 }
             }
         }
@@ -251,7 +253,7 @@ impl Router {
         for on in agent.channels.iter_mut() {
             on.lines = (lines.iter())
                 .filter(|&&(c, _)| c == on.channel)
-                .map(|&(_, l)| l)
+                .map(|&(_, l)| Membership::from(l))
                 .collect();
         }
     }
@@ -699,7 +701,7 @@ impl Router {
             .filter(|&c| !self.channels[c.get()].waiting.is_empty())
             .filter(|&c| self.wanted_listing(agent, c).is_some())
             .flat_map(|c| agent.on(c).into_iter().flat_map(|on| &on.lines))
-            .flat_map(|&l| self.lines[l].classes.iter())
+            .flat_map(|m| self.lines[m.line].classes.iter())
             .filter_map(|&k| self.classes[k].head())
             .min()
             .map(|(_, ci)| ci)

@@ -699,8 +699,8 @@ fn lines_agree_with_listings(r: &Router) -> bool {
             if key.join != agent.join_seq {
                 return false;
             }
-            for &l in &on.lines {
-                listed.insert((l, Entry::new(key, a)));
+            for m in &on.lines {
+                listed.insert((m.line, Entry::new(key, a)));
             }
         }
     }

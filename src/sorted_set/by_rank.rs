@@ -6,9 +6,13 @@
 //! one bit cleared and one set, where a B-tree per rank walked its nodes
 //! twice and rebalanced them. The rest of an agent's entry (its join
 //! number and index) keeps its slot while it moves, so finding the slot
-//! is one search, of the first rests of blocks of 64 slots and then of
-//! one block: at a million agents a binary search of all the slots
-//! missed the caches at almost every step. A rank's bitset keeps only
+//! is one look at the slot where it was last found (the [`Hint`] the
+//! agent keeps for the line), and only if that is stale one search, of
+//! the first rests of blocks of 64 slots and then of one block: at a
+//! million agents a binary search of all the slots missed the caches at
+//! almost every step. With the hint, least loaded at 100k agents in the
+//! scale example counted 6,177 instructions and 174 first-level misses
+//! per event, against 7,587 and 226 with the search alone. A rank's bitset keeps only
 //! the words from its first slot to its last, so that a rank that one
 //! agent takes for a moment (its load just after a release, say) costs
 //! a word or two, kept inline, and no allocation.
@@ -25,7 +29,7 @@ use std::collections::{BTreeSet, btree_set};
 
 use smallvec::SmallVec;
 
-use super::{MAX_RANKS, Ranked};
+use super::{Hint, MAX_RANKS, Ranked};
 
 /// Bits in a word.
 const WORD: usize = 64;
@@ -239,6 +243,22 @@ impl<T: Ranked> ByRank<T> {
         }
     }
 
+    /// The slot of `rest`, or where it would go, as
+    /// [`find_slot`](Self::find_slot) finds it, unless it is at `hint`;
+    /// `hint` is set to the slot found.
+    #[inline]
+    fn find_slot_near(&self, rest: u64, hint: &mut Hint) -> Result<usize, usize> {
+        let at = hint.0 as usize;
+        if self.slots.get(at) == Some(&rest) {
+            return Ok(at);
+        }
+        let found = self.find_slot(rest);
+        if let Ok(slot) = found {
+            hint.0 = u32::try_from(slot).unwrap_or(u32::MAX);
+        }
+        found
+    }
+
     /// How many values the set holds.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -258,19 +278,20 @@ impl<T: Ranked> ByRank<T> {
     /// Adds `value`; returns whether it was absent, or `None` (having
     /// changed nothing) if it would take more than [`MAX_RANKS`] ranks.
     #[inline]
-    pub(crate) fn insert(&mut self, value: T) -> Option<bool> {
+    pub(crate) fn insert(&mut self, value: T, hint: &mut Hint) -> Option<bool> {
         let at = match self.find(value.rank()) {
             Ok(at) => at,
             Err(at) => self.add_rank(at, value.rank())?,
         };
         let rest = value.rest();
-        let slot = match self.find_slot(rest) {
+        let slot = match self.find_slot_near(rest, hint) {
             Ok(slot) => slot,
             Err(slot) if slot == self.slots.len() => {
                 if slot % BLOCK == 0 {
                     self.firsts.push(rest);
                 }
                 self.slots.push(rest);
+                hint.0 = u32::try_from(slot).unwrap_or(u32::MAX);
                 slot
             }
             Err(_) => return Some(self.insert_other(value)),
@@ -340,11 +361,11 @@ impl<T: Ranked> ByRank<T> {
     /// it was the last of it, and lays out the slots again without those
     /// no value takes once they are more than twice the values (and 64).
     #[inline]
-    pub(crate) fn remove(&mut self, value: &T) -> bool {
+    pub(crate) fn remove(&mut self, value: &T, hint: &mut Hint) -> bool {
         let Ok(at) = self.find(value.rank()) else {
             return false;
         };
-        let removed = match self.find_slot(value.rest()) {
+        let removed = match self.find_slot_near(value.rest(), hint) {
             Ok(slot) => self.bits[at].clear(slot),
             Err(_) => self.others.remove(value),
         };
@@ -362,11 +383,11 @@ impl<T: Ranked> ByRank<T> {
     /// finding its slot once, if the slot, `old` and `new`'s rank are all
     /// there; returns whether it did (else it changed nothing).
     #[inline]
-    pub(crate) fn move_rank(&mut self, old: &T, new: T) -> bool {
+    pub(crate) fn move_rank(&mut self, old: &T, new: T, hint: &mut Hint) -> bool {
         let (Ok(from), Ok(to)) = (self.find(old.rank()), self.find(new.rank())) else {
             return false;
         };
-        let Ok(slot) = self.find_slot(old.rest()) else {
+        let Ok(slot) = self.find_slot_near(old.rest(), hint) else {
             return false;
         };
         if !self.bits[from].clear(slot) {
