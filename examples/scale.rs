@@ -36,7 +36,8 @@
 //!
 //! At 100k agents it also times, in turns, a floor: the least any router
 //! must do for this workload (see `Floor`), against the `HashMap` and
-//! against the router. `--floor` runs the floor alone.
+//! against the router; at the largest centre, the floor's own flatness,
+//! beside the `HashMap`'s. `--floor` runs the floor alone.
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -1262,6 +1263,7 @@ fn main() {
     let mut cost_in_turns = None;
     let mut floor_in_turns = None;
     let mut hashmap_flatness = None;
+    let mut floor_flatness = None;
     for &agents in sizes {
         let held = agents as usize / 2;
         let reserve = held * 2 + 1_100_000 + 3 * events as usize;
@@ -1337,6 +1339,18 @@ fn main() {
                         || small_map.ns(yardstick_ops),
                     ));
                 }
+                // And for the floor: what the least any router must do for
+                // this workload costs at this size against at 1k.
+                progress(started, "the floor's own flatness, in turns");
+                let floor_events = pairs as u64 * slice;
+                let (mut large_driver, mut large_floor) =
+                    centre(agents, floor_events, Floor::new());
+                let (mut small_driver, mut small_floor) = centre(1_000, floor_events, Floor::new());
+                floor_flatness = Some(interleaved(
+                    pairs,
+                    || ns_per_event(large_driver.run(&mut large_floor, slice)),
+                    || ns_per_event(small_driver.run(&mut small_floor, slice)),
+                ));
             }
             if waiting == 0 && agents == 100_000 && with_yardstick {
                 progress(started, "cost_vs_hashmap, in turns with the HashMap");
@@ -1440,6 +1454,17 @@ fn main() {
             si(largest),
             turns.pairs,
             yardstick_ops,
+            turns.median,
+            turns.lowest,
+            turns.highest
+        );
+    }
+    if let Some(turns) = &floor_flatness {
+        println!(
+            "the floor's own flatness in turns: {} agents over 1k, median of {} pairs of {} events: {:.2} ({:.2} to {:.2})",
+            si(largest),
+            turns.pairs,
+            slice,
             turns.median,
             turns.lowest,
             turns.highest

@@ -166,16 +166,16 @@ impl AgentSpec {
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct AgentChannel {
     pub(crate) channel: ChannelIx,
+    /// Whether the agent is listed as free in every line of `lines`, under
+    /// `listed_rank` (see [`listed`](Self::listed)). Apart from the rank,
+    /// so that it fits in the padding after `channel`.
+    is_listed: bool,
     pub(crate) capacity: u32,
     /// Conversations held or offered here.
     pub(crate) load: u32,
     /// Slots busy with wrap-up after a conversation ended.
     pub(crate) wrapping: u32,
-    /// The key under which the agent is listed as free in every line of
-    /// `lines`, or `None`. Kept lazily (see `Router::sync`): while listed,
-    /// it is at most the agent's current key, and the agent may since have
-    /// become full or unavailable.
-    pub(crate) listed: Option<RankKey>,
+    listed_rank: u64,
     /// The free-agent lines of this channel the agent belongs in; the
     /// classes it is eligible for here are those that draw from them.
     /// Boxed to its length: lines are added rarely (with a new class).
@@ -187,12 +187,32 @@ impl AgentChannel {
     pub(crate) fn empty(channel: ChannelIx) -> Self {
         AgentChannel {
             channel,
+            is_listed: false,
             capacity: 0,
             load: 0,
             wrapping: 0,
-            listed: None,
+            listed_rank: 0,
             lines: Box::default(),
         }
+    }
+
+    /// The key under which the agent, whose join number is `join`, is
+    /// listed as free in every line of [`lines`](Self::lines), or `None`.
+    /// Kept lazily (see `Router::sync`): while listed, it is at most the
+    /// agent's current key, and the agent may since have become full or
+    /// unavailable. A key's join number is always its agent's, so only
+    /// its rank is kept.
+    pub(crate) fn listed(&self, join: NonZeroU32) -> Option<RankKey> {
+        self.is_listed.then_some(RankKey {
+            rank: self.listed_rank,
+            join,
+        })
+    }
+
+    /// Lists the agent under `key` (of its own join number), or nowhere.
+    pub(crate) fn set_listed(&mut self, key: Option<RankKey>) {
+        self.is_listed = key.is_some();
+        self.listed_rank = key.map_or(0, |key| key.rank);
     }
 
     /// Adds line `l` to [`lines`](Self::lines).
@@ -207,7 +227,7 @@ impl AgentChannel {
         self.capacity == 0
             && self.load == 0
             && self.wrapping == 0
-            && self.listed.is_none()
+            && !self.is_listed
             && self.lines.is_empty()
     }
 }

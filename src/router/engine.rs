@@ -70,7 +70,8 @@ impl Router {
             let agent = &self.agents[a];
             let line = &agent.channels[at];
             let want = self.wanted_listing_on(agent, line);
-            if want.is_some() && line.listed.is_none_or(|have| want < Some(have)) {
+            let listed = line.listed(agent.join_seq);
+            if want.is_some() && listed.is_none_or(|have| want < Some(have)) {
                 self.relist(a, at, want);
             }
         }
@@ -79,8 +80,10 @@ impl Router {
     /// Lists `a` under `want` (or nowhere) in every line of its channel
     /// at `at` in [`Agent::channels`].
     fn relist(&mut self, a: AgentIx, at: usize, want: Option<RankKey>) {
-        let line = &mut self.agents[a].channels[at];
-        let was = std::mem::replace(&mut line.listed, want);
+        let agent = &mut self.agents[a];
+        let line = &mut agent.channels[at];
+        let was = line.listed(agent.join_seq);
+        line.set_listed(want);
         for Membership { line: l, hint } in line.lines.iter_mut() {
             let free = &mut self.lines[*l].free;
             match (was, want) {
@@ -185,9 +188,6 @@ impl Router {
         for &a in self.agent_ids.values() {
             let agent = &mut self.agents[a];
             agent.join_seq = count(agent.join_seq).unwrap_or(NonZeroU32::MIN);
-            for on in &mut agent.channels {
-                on.listed = on.listed.and_then(renumber);
-            }
         }
         for &l in self.line_ids.values() {
             let line = &mut self.lines[l];
@@ -204,8 +204,10 @@ impl Router {
 
     /// Takes `a` out of every free-agent line, as before a change of spec.
     pub(super) fn unlist(&mut self, a: AgentIx) {
-        for line in self.agents[a].channels.iter_mut() {
-            if let Some(listed) = line.listed.take() {
+        let agent = &mut self.agents[a];
+        for line in agent.channels.iter_mut() {
+            if let Some(listed) = line.listed(agent.join_seq) {
+                line.set_listed(None);
                 for Membership { line: l, hint } in line.lines.iter_mut() {
                     self.lines[*l].free.remove(&Entry::new(listed, a), hint);
                 }
@@ -408,9 +410,11 @@ impl Router {
     fn fill_line(&mut self, l: LineIx, channel: ChannelIx, members: Vec<AgentIx>) {
         let mut entries = Vec::with_capacity(members.len());
         for a in members {
-            let on = self.agents[a].on_mut(channel);
+            let agent = &mut self.agents[a];
+            let join = agent.join_seq;
+            let on = agent.on_mut(channel);
             on.add_line(l);
-            if let Some(key) = on.listed {
+            if let Some(key) = on.listed(join) {
                 entries.push(Entry::new(key, a));
             }
         }

@@ -695,10 +695,9 @@ fn lines_agree_with_listings(r: &Router) -> bool {
     for &a in r.agent_ids.values() {
         let agent = &r.agents[a];
         for on in &agent.channels {
-            let Some(key) = on.listed else { continue };
-            if key.join != agent.join_seq {
-                return false;
-            }
+            let Some(key) = on.listed(agent.join_seq) else {
+                continue;
+            };
             for m in &on.lines {
                 listed.insert((m.line, Entry::new(key, a)));
             }
