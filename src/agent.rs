@@ -162,6 +162,11 @@ impl AgentSpec {
     }
 }
 
+/// How many free-agent lines of a channel an agent's record holds
+/// inline: in the scale example's centres, 93% of agents' channels have
+/// at most six (three to eight in all).
+const LINES_INLINE: usize = 6;
+
 /// An agent's state on one channel.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct AgentChannel {
@@ -178,8 +183,9 @@ pub(crate) struct AgentChannel {
     listed_rank: u64,
     /// The free-agent lines of this channel the agent belongs in; the
     /// classes it is eligible for here are those that draw from them.
-    /// Boxed to its length: lines are added rarely (with a new class).
-    pub(crate) lines: Box<[Membership]>,
+    /// Inline up to six, as most agents' are, so that moving an agent's
+    /// entries does not first wait for a separate allocation to load.
+    pub(crate) lines: SmallVec<[Membership; LINES_INLINE]>,
 }
 
 impl AgentChannel {
@@ -192,7 +198,7 @@ impl AgentChannel {
             load: 0,
             wrapping: 0,
             listed_rank: 0,
-            lines: Box::default(),
+            lines: SmallVec::new(),
         }
     }
 
@@ -217,9 +223,9 @@ impl AgentChannel {
 
     /// Adds line `l` to [`lines`](Self::lines).
     pub(crate) fn add_line(&mut self, l: LineIx) {
-        let mut lines = std::mem::take(&mut self.lines).into_vec();
-        lines.push(Membership::from(l));
-        self.lines = lines.into_boxed_slice();
+        self.lines.push(Membership::from(l));
+        // Lines are added rarely (with a new class): no room to spare.
+        self.lines.shrink_to_fit();
     }
 
     /// Whether the entry says nothing an absent one would not.

@@ -257,6 +257,7 @@ impl Router {
                 .filter(|&&(c, _)| c == on.channel)
                 .map(|&(_, l)| Membership::from(l))
                 .collect();
+            on.lines.shrink_to_fit();
         }
     }
 

@@ -424,7 +424,7 @@ impl Router {
         self.unlist(a);
         let agent = &mut self.agents[a];
         for line in agent.channels.iter_mut() {
-            line.lines = Box::default();
+            line.lines = SmallVec::new();
         }
         for line in &mut self.channels {
             line.members.remove(a);
