@@ -1520,7 +1520,7 @@ struct AgentMemory {
 /// built the same way, are the change since building. Slab slots and the
 /// id map are not freed by removal, and are the same in both. Host ids:
 /// the id in each agent's record and one entry of an id map per agent,
-/// measured on an `IndexMap` of the same size (the router's has a fixed
+/// measured on a `HashMap` of the same size (the router's has a fixed
 /// hasher, which changes no entry's size).
 fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMemory {
     let agents = driver.agents;
@@ -1551,7 +1551,7 @@ fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMe
     drop(fresh);
     let before = live();
     // Grown one insert at a time, as the router's is.
-    let mut ids = indexmap::IndexMap::new();
+    let mut ids = HashMap::new();
     for a in 0..agents + ADMINS {
         ids.insert(HostId::from(a), a as u32);
     }

@@ -74,6 +74,15 @@ pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 /// An insertion-ordered map with the fixed hasher.
 pub(crate) type FxIndexMap<K, V> = indexmap::IndexMap<K, V, FxBuild>;
 
+/// A hash map with the fixed hasher, for the maps an event looks up: the
+/// agents', conversations' and history's by host id. It keeps each key
+/// and value in its table, where an [`FxIndexMap`] keeps them apart from
+/// the table, a second cache miss for each lookup in a large map, and a
+/// third for each removal (the entry moved into the hole is found
+/// again). Its order is its table's: only queries that promise no order
+/// read it, and it is saved sorted by key (see [`sorted_pairs`]).
+pub(crate) type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+
 /// An insertion-ordered set with the fixed hasher.
 pub(crate) type FxIndexSet<K> = indexmap::IndexSet<K, FxBuild>;
 
@@ -94,6 +103,41 @@ pub(crate) mod as_pairs {
     }
 
     pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<FxIndexMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Hash + Eq,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
+        Ok(pairs.into_iter().collect())
+    }
+}
+
+/// Serde for [`FxHashMap`]s, as a list of `(key, value)` pairs sorted by
+/// key, so that a router and its restored copy save the same bytes
+/// whatever their tables' order.
+pub(crate) mod sorted_pairs {
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::FxHashMap;
+
+    pub(crate) fn serialize<K, V, S>(
+        map: &FxHashMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize + Ord,
+        V: Serialize,
+        S: Serializer,
+    {
+        let mut pairs: Vec<(&K, &V)> = map.iter().collect();
+        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        serializer.collect_seq(pairs)
+    }
+
+    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<FxHashMap<K, V>, D::Error>
     where
         K: Deserialize<'de> + Hash + Eq,
         V: Deserialize<'de>,

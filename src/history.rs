@@ -2,13 +2,14 @@
 //! conversations, kept within the retention the configuration sets.
 
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::config::Config;
 use crate::dense::ChannelIx;
-use crate::hash::FxIndexMap;
+use crate::hash::FxHashMap;
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::time::{Millis, Timestamp};
 use crate::transfer::TransferTarget;
@@ -169,13 +170,13 @@ struct Customer {
 /// Ended conversations and the customer index over them.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct History {
-    #[serde(with = "crate::hash::as_pairs")]
-    ended: FxIndexMap<ConversationId, Ended>,
+    #[serde(with = "crate::hash::sorted_pairs")]
+    ended: FxHashMap<ConversationId, Ended>,
     /// Ended conversations in the order they ended, with their serials; an
     /// entry whose record was already forgotten is skipped.
     order: VecDeque<(u64, ConversationId)>,
-    #[serde(with = "crate::hash::as_pairs")]
-    customers: FxIndexMap<CustomerId, Customer>,
+    #[serde(with = "crate::hash::sorted_pairs")]
+    customers: FxHashMap<CustomerId, Customer>,
     next_serial: u64,
 }
 
@@ -241,7 +242,7 @@ impl History {
             .then(|| customer.past.pop_front())
             .flatten();
         if let Some(oldest) = overflow {
-            self.ended.swap_remove(&oldest);
+            self.ended.remove(&oldest);
         }
         self.order.push_back((serial, id.clone()));
         self.ended.insert(
@@ -291,20 +292,22 @@ impl History {
     /// Forgets the conversation that ended first (skipping stale entries).
     fn forget_oldest(&mut self) {
         while let Some((serial, id)) = self.order.pop_front() {
-            let live = self.ended.get(&id).is_some_and(|e| e.serial == serial);
-            if !live {
+            // Found once: looked at, then removed if it is this entry's.
+            let Entry::Occupied(entry) = self.ended.entry(id) else {
+                continue;
+            };
+            if entry.get().serial != serial {
                 continue;
             }
-            if let Some(ended) = self.ended.swap_remove(&id) {
-                let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
-                    if let Some(pos) = c.past.iter().position(|x| *x == id) {
-                        c.past.remove(pos);
-                    }
-                    c.past.is_empty()
-                });
-                if now_empty {
-                    self.customers.swap_remove(&ended.customer);
+            let (id, ended) = entry.remove_entry();
+            let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
+                if let Some(pos) = c.past.iter().position(|x| *x == id) {
+                    c.past.remove(pos);
                 }
+                c.past.is_empty()
+            });
+            if now_empty {
+                self.customers.remove(&ended.customer);
             }
             return;
         }

@@ -179,7 +179,7 @@ impl Router {
             self.timers.cancel(timer);
         }
         self.agents.remove(a);
-        self.agent_ids.swap_remove(id);
+        self.agent_ids.remove(id);
         Ok(())
     }
 
@@ -390,7 +390,7 @@ impl Router {
             .conversations
             .remove(ci)
             .expect("an open conversation is in the slab");
-        self.conversation_ids.swap_remove(&conversation.id);
+        self.conversation_ids.remove(&conversation.id);
         let channel = conversation.channel;
         let (id, ending) = conversation.into_ending(outcome, dispositions);
         self.history.record(id, ending, self.now, &self.config);

@@ -22,7 +22,7 @@ use crate::decision::Decisions;
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, Slab};
 use crate::error::Error;
 use crate::event::Event;
-use crate::hash::FxIndexMap;
+use crate::hash::{FxHashMap, FxIndexMap};
 use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::line::{Levels, Line, LineKey};
@@ -102,14 +102,14 @@ pub struct Router {
     now: Timestamp,
 
     agents: Slab<AgentIx, Agent>,
-    #[serde(with = "crate::hash::as_pairs")]
-    agent_ids: FxIndexMap<AgentId, AgentIx>,
+    #[serde(with = "crate::hash::sorted_pairs")]
+    agent_ids: FxHashMap<AgentId, AgentIx>,
     /// The order of joining, the last tie-break of every strategy.
     next_join_seq: NonZeroU32,
 
     conversations: Slab<ConvIx, Conversation>,
-    #[serde(with = "crate::hash::as_pairs")]
-    conversation_ids: FxIndexMap<ConversationId, ConvIx>,
+    #[serde(with = "crate::hash::sorted_pairs")]
+    conversation_ids: FxHashMap<ConversationId, ConvIx>,
     /// The order of arrival, the last tie-break of the line.
     next_arrival_seq: u64,
 
@@ -194,10 +194,10 @@ impl Router {
             config,
             now: Timestamp(0),
             agents: Slab::default(),
-            agent_ids: FxIndexMap::default(),
+            agent_ids: FxHashMap::default(),
             next_join_seq: NonZeroU32::MIN,
             conversations: Slab::default(),
-            conversation_ids: FxIndexMap::default(),
+            conversation_ids: FxHashMap::default(),
             next_arrival_seq: 0,
             classes: Slab::default(),
             class_ids: FxIndexMap::default(),
