@@ -86,6 +86,18 @@ pub(crate) type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 /// An insertion-ordered set with the fixed hasher.
 pub(crate) type FxIndexSet<K> = indexmap::IndexSet<K, FxBuild>;
 
+/// A map read back from a list of `(key, value)` pairs.
+fn from_pairs<'de, M, K, V, D>(deserializer: D) -> Result<M, D::Error>
+where
+    M: FromIterator<(K, V)>,
+    K: serde::Deserialize<'de>,
+    V: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    let pairs = <Vec<(K, V)> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(pairs.into_iter().collect())
+}
+
 /// Serde for maps whose keys are not strings (ids, class keys): a list of
 /// `(key, value)` pairs, so that every format, JSON included, can hold them.
 pub(crate) mod as_pairs {
@@ -108,8 +120,7 @@ pub(crate) mod as_pairs {
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
-        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
-        Ok(pairs.into_iter().collect())
+        super::from_pairs(deserializer)
     }
 }
 
@@ -143,8 +154,7 @@ pub(crate) mod sorted_pairs {
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
-        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
-        Ok(pairs.into_iter().collect())
+        super::from_pairs(deserializer)
     }
 }
 
@@ -167,7 +177,6 @@ pub(crate) mod btree_as_pairs {
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
-        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
-        Ok(pairs.into_iter().collect())
+        super::from_pairs(deserializer)
     }
 }
