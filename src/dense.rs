@@ -154,6 +154,16 @@ impl<I: Index, T> Slab<I, T> {
     }
 }
 
+#[cfg(test)]
+impl<I, T> Slab<I, T> {
+    /// Leaves room for only `n` more entries under the index width, as if
+    /// the rest had been taken: for tests of what a full router refuses.
+    /// The slots taken hold nothing, so nothing else may be done with it.
+    pub(crate) fn leave_room_for(&mut self, n: usize) {
+        self.len = u32::MAX as usize - n + self.free.len();
+    }
+}
+
 impl<I: Index, T> std::ops::Index<I> for Slab<I, T> {
     type Output = T;
     fn index(&self, ix: I) -> &T {

@@ -803,3 +803,64 @@ fn an_update_to_fewer_channels_gives_back_their_room() {
         2
     );
 }
+
+/// `event`, handled by `full`, is refused as [`Error::Full`] of `what`,
+/// and leaves it as it was.
+fn refused_as_full(full: &mut Router, event: Event, what: &'static str) {
+    let before = full.clone();
+    assert_eq!(full.handle(Timestamp(9), event), Err(Error::Full(what)));
+    assert!(*full == before, "a refused event changed the router");
+}
+
+#[test]
+fn a_full_router_refuses_what_would_need_another_index_and_changes_nothing() {
+    let config = Config::new(["sms"]).skills(["billing"]).teams(["vip"]);
+    let mut r = router(config);
+    add(&mut r, 0, "ann", AgentSpec::agent().channel("sms", 1));
+    arrive(&mut r, 1, 1, sms());
+    let new_agent = |skill: bool| Event::AgentAdded {
+        agent: "bob".into(),
+        spec: match skill {
+            true => AgentSpec::agent().channel("sms", 1).skill("billing", 2),
+            false => AgentSpec::agent().channel("sms", 1),
+        },
+        presence: Presence::Available,
+    };
+    let new_class = Event::ConversationArrived {
+        conversation: 2_u64.into(),
+        spec: sms().skill("billing", 1),
+    };
+    let transfer = Event::TransferRequested {
+        conversation: 1_u64.into(),
+        by: "ann".into(),
+        to: TransferTarget::Team("vip".into()),
+    };
+
+    let mut full = r.clone();
+    full.agents.leave_room_for(0);
+    refused_as_full(&mut full, new_agent(false), "agent");
+
+    let mut full = r.clone();
+    full.conversations.leave_room_for(0);
+    refused_as_full(&mut full, new_class.clone(), "conversation");
+
+    let mut full = r.clone();
+    full.classes.leave_room_for(0);
+    refused_as_full(&mut full, new_class.clone(), "routing class");
+    refused_as_full(&mut full, transfer.clone(), "routing class");
+
+    // A new class may need a line per skill level; an agent, a line per
+    // skill per channel.
+    let mut full = r.clone();
+    full.lines
+        .leave_room_for(crate::line::MAX_NEW_LINES_PER_CLASS - 1);
+    refused_as_full(&mut full, new_class.clone(), "free-agent line");
+    refused_as_full(&mut full, transfer.clone(), "free-agent line");
+    full.lines.leave_room_for(0);
+    refused_as_full(&mut full, new_agent(true), "free-agent line");
+
+    // With room, the same events go through.
+    for event in [new_agent(true), new_class, transfer] {
+        assert!(r.clone().handle(Timestamp(9), event).is_ok());
+    }
+}
