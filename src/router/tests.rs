@@ -830,6 +830,10 @@ fn a_full_router_refuses_what_would_need_another_index_and_changes_nothing() {
         conversation: 2_u64.into(),
         spec: sms().skill("billing", 1),
     };
+    let skilled_ann = Event::AgentUpdated {
+        agent: "ann".into(),
+        spec: AgentSpec::agent().channel("sms", 1).skill("billing", 2),
+    };
     let transfer = Event::TransferRequested {
         conversation: 1_u64.into(),
         by: "ann".into(),
@@ -858,9 +862,10 @@ fn a_full_router_refuses_what_would_need_another_index_and_changes_nothing() {
     refused_as_full(&mut full, transfer.clone(), "free-agent line");
     full.lines.leave_room_for(0);
     refused_as_full(&mut full, new_agent(true), "free-agent line");
+    refused_as_full(&mut full, skilled_ann.clone(), "free-agent line");
 
     // With room, the same events go through.
-    for event in [new_agent(true), new_class, transfer] {
+    for event in [new_agent(true), skilled_ann, new_class, transfer] {
         assert!(r.clone().handle(Timestamp(9), event).is_ok());
     }
 }
