@@ -161,7 +161,9 @@ pub(crate) struct Ended {
 /// A customer's remembered conversations, oldest first.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 struct Customer {
-    past: VecDeque<ConversationId>,
+    /// Two inline, as most customers have: remembering and forgetting a
+    /// conversation then touches no allocation apart from the map's.
+    past: SmallVec<[ConversationId; 2]>,
     /// The last holder of the customer's latest resolved conversation that
     /// had one; kept while the customer has any remembered conversation.
     last_agent: Option<AgentId>,
@@ -234,13 +236,12 @@ impl History {
         let serial = self.next_serial;
         self.next_serial += 1;
         let customer = self.customers.entry(ending.customer.clone()).or_default();
-        customer.past.push_back(id.clone());
+        customer.past.push(id.clone());
         if let (Outcome::Resolved, Some(agent)) = (ending.outcome, ending.agents.last()) {
             customer.last_agent = Some(agent.clone());
         }
-        let overflow = (customer.past.len() > config.history_per_customer)
-            .then(|| customer.past.pop_front())
-            .flatten();
+        let overflow =
+            (customer.past.len() > config.history_per_customer).then(|| customer.past.remove(0));
         if let Some(oldest) = overflow {
             self.ended.remove(&oldest);
         }
