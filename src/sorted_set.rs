@@ -90,6 +90,14 @@ fn shift_into_place<T: Copy>(items: &mut [T], from: usize, to: usize, value: T) 
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Hint(u32);
 
+impl Hint {
+    /// A hint to `slot`; to slot `u32::MAX` if `slot` is beyond what a
+    /// `u32` holds, which the check before use then finds wrong.
+    fn at(slot: usize) -> Self {
+        Hint(u32::try_from(slot).unwrap_or(u32::MAX))
+    }
+}
+
 /// A value that is a rank and a rest, ordered by rank and then by rest.
 pub(crate) trait Ranked: Ord + Copy {
     /// The value's rank: its order's first part.

@@ -12,10 +12,11 @@
 //! million agents a binary search of all the slots missed the caches at
 //! almost every step. With the hint, least loaded at 100k agents in the
 //! scale example counted 6,177 instructions and 174 first-level misses
-//! per event, against 7,587 and 226 with the search alone. A rank's bitset keeps only
-//! the words from its first slot to its last, so that a rank that one
-//! agent takes for a moment (its load just after a release, say) costs
-//! a word or two, kept inline, and no allocation.
+//! per event, against 7,587 and 226 with the search alone.
+//!
+//! A rank's bitset keeps only the words from its first slot to its last,
+//! so that a rank that one agent takes for a moment (its load just after
+//! a release, say) costs a word or two, kept inline, and no allocation.
 //!
 //! Rests get slots in order: a rest above every slot takes a new one at
 //! the end, as a new agent does. A rest that falls between slots (an
@@ -254,7 +255,7 @@ impl<T: Ranked> ByRank<T> {
         }
         let found = self.find_slot(rest);
         if let Ok(slot) = found {
-            hint.0 = u32::try_from(slot).unwrap_or(u32::MAX);
+            *hint = Hint::at(slot);
         }
         found
     }
@@ -291,7 +292,7 @@ impl<T: Ranked> ByRank<T> {
                     self.firsts.push(rest);
                 }
                 self.slots.push(rest);
-                hint.0 = u32::try_from(slot).unwrap_or(u32::MAX);
+                *hint = Hint::at(slot);
                 slot
             }
             Err(_) => return Some(self.insert_other(value)),
