@@ -2,7 +2,6 @@
 //! conversations, kept within the retention the configuration sets.
 
 use std::collections::VecDeque;
-use std::collections::hash_map::Entry;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -154,8 +153,13 @@ pub(crate) struct Ended {
     pub(crate) outcome: Outcome,
     pub(crate) timeline: Vec<TimelineEntry>,
     pub(crate) first_response: Option<Millis>,
-    /// Tells this record from an older one of a reused id in `History::order`.
-    serial: u64,
+}
+
+/// A remembered conversation: its id and its record.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+struct Remembered {
+    id: ConversationId,
+    ended: Ended,
 }
 
 /// A customer's remembered conversations, oldest first.
@@ -170,16 +174,27 @@ struct Customer {
 }
 
 /// Ended conversations and the customer index over them.
+///
+/// Records are kept in the order their conversations ended, so that
+/// remembering one writes at the back and forgetting the oldest reads at
+/// the front, where a map of whole records wrote and read them at random
+/// places; the map by id holds only where each record is. A record
+/// forgotten early (past a customer's limit) leaves a gap, and the gaps
+/// are closed once they are a quarter as many as the records.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct History {
+    /// Ended conversations, oldest first; `None` is a gap.
+    records: VecDeque<Option<Remembered>>,
+    /// The serial of `records[0]`: `records[i]` has serial
+    /// `first_serial + i`, until closing the gaps numbers them anew.
+    first_serial: u64,
+    /// How many gaps `records` has.
+    gaps: usize,
+    /// The serial of each remembered conversation's record.
     #[serde(with = "crate::hash::sorted_pairs")]
-    ended: FxHashMap<ConversationId, Ended>,
-    /// Ended conversations in the order they ended, with their serials; an
-    /// entry whose record was already forgotten is skipped.
-    order: VecDeque<(u64, ConversationId)>,
+    serials: FxHashMap<ConversationId, u64>,
     #[serde(with = "crate::hash::sorted_pairs")]
     customers: FxHashMap<CustomerId, Customer>,
-    next_serial: u64,
 }
 
 /// What [`History::record`] needs that the conversation does not know.
@@ -197,11 +212,13 @@ pub(crate) struct Ending {
 
 impl History {
     pub(crate) fn get(&self, id: &ConversationId) -> Option<(&ConversationId, &Ended)> {
-        self.ended.get_key_value(id)
+        let serial = *self.serials.get(id)?;
+        let remembered = self.records.get(self.place(serial)?)?.as_ref()?;
+        Some((&remembered.id, &remembered.ended))
     }
 
     pub(crate) fn contains(&self, id: &ConversationId) -> bool {
-        self.ended.contains_key(id)
+        self.serials.contains_key(id)
     }
 
     /// The agent who resolved `customer`'s latest remembered resolved conversation.
@@ -218,7 +235,12 @@ impl History {
             .get(customer)
             .into_iter()
             .flat_map(|c| c.past.iter())
-            .filter_map(|id| self.ended.get_key_value(id))
+            .filter_map(|id| self.get(id))
+    }
+
+    /// Where in `records` the record of `serial` is, if it is that far.
+    fn place(&self, serial: u64) -> Option<usize> {
+        usize::try_from(serial.checked_sub(self.first_serial)?).ok()
     }
 
     /// Remembers an ended conversation, then forgets what the retention
@@ -233,8 +255,6 @@ impl History {
         if config.ended_retention == 0 || config.history_per_customer == 0 {
             return;
         }
-        let serial = self.next_serial;
-        self.next_serial += 1;
         let customer = self.customers.entry(ending.customer.clone()).or_default();
         customer.past.push(id.clone());
         if let (Outcome::Resolved, Some(agent)) = (ending.outcome, ending.agents.last()) {
@@ -243,12 +263,17 @@ impl History {
         let overflow =
             (customer.past.len() > config.history_per_customer).then(|| customer.past.remove(0));
         if let Some(oldest) = overflow {
-            self.ended.remove(&oldest);
+            self.leave_gap(&oldest);
         }
-        self.order.push_back((serial, id.clone()));
-        self.ended.insert(
+        let serial = self.first_serial + self.records.len() as u64;
+        // Handlers refuse a conversation whose id is remembered, so this
+        // finds no older record of the id; if it did, that one goes.
+        if let Some(older) = self.serials.insert(id.clone(), serial) {
+            self.gap_at(older);
+        }
+        self.records.push_back(Some(Remembered {
             id,
-            Ended {
+            ended: Ended {
                 channel: ending.channel,
                 customer: ending.customer,
                 priority: ending.priority,
@@ -259,13 +284,46 @@ impl History {
                 outcome: ending.outcome,
                 timeline: ending.timeline,
                 first_response: ending.first_response,
-                serial,
             },
-        );
-        while self.ended.len() > config.ended_retention {
+        }));
+        while self.serials.len() > config.ended_retention {
             self.forget_oldest();
         }
         self.forget_older_than_horizon(now, config);
+        self.close_gaps_if_many();
+    }
+
+    /// Forgets the record of `id`, if one is remembered, leaving a gap
+    /// where it was; its customer's list is the caller's to mend.
+    fn leave_gap(&mut self, id: &ConversationId) {
+        if let Some(serial) = self.serials.remove(id) {
+            self.gap_at(serial);
+        }
+    }
+
+    /// Leaves a gap where the record of `serial` is.
+    fn gap_at(&mut self, serial: u64) {
+        let slot = self.place(serial).and_then(|at| self.records.get_mut(at));
+        if let Some(slot @ Some(_)) = slot {
+            *slot = None;
+            self.gaps += 1;
+        }
+    }
+
+    /// Closes the gaps once they are a quarter as many as the records
+    /// (and 64), so that a customer whose conversations keep pushing out
+    /// their own older ones cannot grow the records past their limit.
+    fn close_gaps_if_many(&mut self) {
+        if self.gaps <= self.serials.len() / 4 + 64 {
+            return;
+        }
+        self.records.retain(Option::is_some);
+        self.gaps = 0;
+        for (at, remembered) in self.records.iter().flatten().enumerate() {
+            if let Some(serial) = self.serials.get_mut(&remembered.id) {
+                *serial = self.first_serial + at as u64;
+            }
+        }
     }
 
     /// Forgets every ended conversation that ended before the horizon.
@@ -274,33 +332,33 @@ impl History {
             return;
         };
         let cutoff = Timestamp(now.0.saturating_sub(horizon.0));
-        while let Some((serial, id)) = self.order.front() {
-            match self.ended.get(id) {
-                Some(e) if e.serial == *serial => {
-                    if e.ended_at >= cutoff {
-                        break;
-                    }
-                    self.forget_oldest();
-                }
-                // Already forgotten (per-customer limit): just drop the entry.
-                _ => {
-                    self.order.pop_front();
-                }
+        while let Some(front) = self.records.front() {
+            match front {
+                Some(r) if r.ended.ended_at >= cutoff => break,
+                Some(_) => self.forget_oldest(),
+                None => self.drop_front_gap(),
             }
         }
     }
 
-    /// Forgets the conversation that ended first (skipping stale entries).
+    /// Drops the gap at the front of the records.
+    fn drop_front_gap(&mut self) {
+        if let Some(None) = self.records.front() {
+            self.records.pop_front();
+            self.first_serial += 1;
+            self.gaps = self.gaps.saturating_sub(1);
+        }
+    }
+
+    /// Forgets the conversation that ended first, and the gaps before it.
     fn forget_oldest(&mut self) {
-        while let Some((serial, id)) = self.order.pop_front() {
-            // Found once: looked at, then removed if it is this entry's.
-            let Entry::Occupied(entry) = self.ended.entry(id) else {
+        while let Some(front) = self.records.pop_front() {
+            self.first_serial += 1;
+            let Some(Remembered { id, ended }) = front else {
+                self.gaps = self.gaps.saturating_sub(1);
                 continue;
             };
-            if entry.get().serial != serial {
-                continue;
-            }
-            let (id, ended) = entry.remove_entry();
+            self.serials.remove(&id);
             let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
                 if let Some(pos) = c.past.iter().position(|x| *x == id) {
                     c.past.remove(pos);
@@ -312,5 +370,72 @@ impl History {
             }
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ending(customer: u64, at: u64) -> Ending {
+        Ending {
+            channel: ChannelIx(0),
+            customer: CustomerId::from(customer),
+            priority: 0,
+            arrived_at: Timestamp(at),
+            agents: SmallVec::new(),
+            dispositions: Vec::new(),
+            outcome: Outcome::Abandoned,
+            timeline: Vec::new(),
+            first_response: None,
+        }
+    }
+
+    /// Customers take turns unevenly, each keeping its last three, under a
+    /// total of 500: after every record, exactly the conversations a list
+    /// kept by hand says are remembered, each found with its own record,
+    /// while the gaps are closed again and again.
+    #[test]
+    fn closing_gaps_keeps_every_record_found() {
+        let mut config = Config::new(["sms"]);
+        config.history_per_customer = 3;
+        config.ended_retention = 500;
+        let mut history = History::default();
+        let mut kept: VecDeque<(u64, u64)> = VecDeque::new();
+        let (mut closed, mut gaps_before) = (0, 0);
+        for n in 0..5_000_u64 {
+            let customer = if n % 3 == 0 { n % 400 } else { n % 7 };
+            history.record(
+                ConversationId::from(n),
+                ending(customer, n),
+                Timestamp(n),
+                &config,
+            );
+            kept.push_back((n, customer));
+            let theirs: Vec<_> = kept
+                .iter()
+                .filter(|k| k.1 == customer)
+                .map(|k| k.0)
+                .collect();
+            if theirs.len() > 3 {
+                kept.retain(|k| k.0 != theirs[0]);
+            }
+            if kept.len() > 500 {
+                kept.pop_front();
+            }
+            closed += usize::from(gaps_before > 64 && history.gaps == 0);
+            gaps_before = history.gaps;
+            assert_eq!(history.serials.len(), kept.len());
+            assert!(history.gaps <= kept.len() / 4 + 64);
+            for &(id, customer) in kept.iter().rev().take(20).chain(kept.iter().take(20)) {
+                let (found, ended) = history.get(&ConversationId::from(id)).unwrap();
+                assert_eq!(
+                    (found, ended.arrived_at),
+                    (&ConversationId::from(id), Timestamp(id))
+                );
+                assert_eq!(ended.customer, CustomerId::from(customer));
+            }
+        }
+        assert!(closed > 0, "the gaps were never closed");
     }
 }

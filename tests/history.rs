@@ -244,3 +244,19 @@ fn the_horizon_skips_entries_already_forgotten_per_customer() {
     // Only the stale entry of 0 was older than the horizon: 1 stays.
     assert_eq!(ids(&s, "alice"), ["1"]);
 }
+
+#[test]
+fn memory_stays_bounded_when_a_customer_pushes_out_its_own_past() {
+    let mut config = Config::new(["sms"]);
+    config.history_per_customer = 1;
+    let mut s = Scenario::new(config);
+    s.add("ann", AgentSpec::agent().channel("sms", 1));
+    let before = serde_json::to_string(&s.router).unwrap().len();
+    serve(&mut s, "alice", 0, 5_000);
+    assert_eq!(ids(&s, "alice"), ["4999"]);
+    assert!(s.router.conversation(&4_998_u64.into()).is_none());
+    // One remembered conversation, and at most a few dozen gaps where the
+    // others were: not 5,000 of anything.
+    let grown = serde_json::to_string(&s.router).unwrap().len() - before;
+    assert!(grown < 10_000, "the snapshot grew by {grown} bytes");
+}
