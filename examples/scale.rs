@@ -38,6 +38,10 @@
 //! must do for this workload (see `Floor`), against the `HashMap` and
 //! against the router; at the largest centre, the floor's own flatness,
 //! beside the `HashMap`'s. `--floor` runs the floor alone.
+//!
+//! It also tells how much of its memory was in transparent huge pages at
+//! the largest centre: with glibc, `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`
+//! asks for them where the system leaves them to the program.
 
 #[path = "../tests/reference/mod.rs"]
 mod reference;
@@ -1260,6 +1264,7 @@ fn main() {
     let (pairs, slice) = (15, (events / 50).max(5_000));
     let yardstick_ops = 500_000;
     let mut flatness_in_turns = None;
+    let mut largest_pages = None;
     let mut cost_in_turns = None;
     let mut floor_in_turns = None;
     let mut hashmap_flatness = None;
@@ -1318,6 +1323,7 @@ fn main() {
             print_row(&row);
             rows.push(row);
             if waiting == 0 && agents == largest && agents > 1_000 {
+                largest_pages = Pages::now();
                 progress(started, "flatness, in turns with a centre of 1k agents");
                 let (mut small_driver, mut small) =
                     centre(1_000, pairs as u64 * slice, new_router());
@@ -1448,6 +1454,17 @@ fn main() {
             flatness_rows
         );
     }
+    if let Some(pages) = &largest_pages {
+        println!(
+            "memory pages at the largest centre: {} of {} MiB resident in transparent huge pages ({})",
+            pages.huge_kib / 1024,
+            pages.resident_kib / 1024,
+            match std::env::var("GLIBC_TUNABLES") {
+                Ok(tunables) => format!("GLIBC_TUNABLES={tunables}"),
+                Err(_) => "GLIBC_TUNABLES unset".to_owned(),
+            }
+        );
+    }
     if let Some(turns) = &hashmap_flatness {
         println!(
             "the HashMap's own flatness in turns: {} entries over 1k, median of {} pairs of {} insert+remove: {:.2} ({:.2} to {:.2})",
@@ -1565,6 +1582,31 @@ fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMe
 }
 
 /// Where the run is, on stderr.
+/// How much of the process's memory is resident, and how much of that in
+/// transparent huge pages (2 MiB, where a page is otherwise 4 KiB): at a
+/// million agents each page the workload touches at random is likely a
+/// miss of the address cache too, and a huge page covers 512 small ones.
+/// Read from Linux's `/proc/self/smaps_rollup`; `None` elsewhere.
+struct Pages {
+    resident_kib: u64,
+    huge_kib: u64,
+}
+
+impl Pages {
+    fn now() -> Option<Pages> {
+        let text = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        };
+        Some(Pages {
+            resident_kib: field("Rss:")?,
+            huge_kib: field("AnonHugePages:")?,
+        })
+    }
+}
+
 fn progress(started: Instant, what: &str) {
     eprintln!("[{:6.1} s] {what}", started.elapsed().as_secs_f64());
 }
