@@ -30,7 +30,9 @@
 //! and the line above it also gives the ratio of the table's rows.
 //!
 //! `--strategy least-loaded|least-loaded-on-channel|longest-idle|round-robin`
-//! runs it under another strategy than the default; `--agents`,
+//! runs it under another strategy than the default; `--no-history`
+//! remembers no ended conversation, and `--no-skills` routes by none, to
+//! tell what each costs; `--agents`,
 //! `--waiting`, `--events`, `--no-naive`, `--no-memory`, `--no-yardstick`
 //! and `--kinds` narrow a run for profiling (see `main`).
 //!
@@ -51,6 +53,7 @@ mod split_mix;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{HashMap, VecDeque};
 use std::hint::black_box;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -164,10 +167,22 @@ fn config() -> Config {
             )
         }
     };
-    Config::new(CHANNELS)
+    let mut config = Config::new(CHANNELS)
         .skills((0..SKILLS).map(skill))
         .teams((0..TEAMS).map(team))
-        .strategy(strategy)
+        .strategy(strategy);
+    if flag("--no-history") {
+        config.ended_retention = 0;
+    }
+    config
+}
+
+/// Whether `--no-skills` was given: agents then hold no skills, and
+/// conversations and transfers need none (a transfer to skills goes to a
+/// team instead), so that a run tells what routing by skill costs.
+fn without_skills() -> bool {
+    static WITHOUT: OnceLock<bool> = OnceLock::new();
+    *WITHOUT.get_or_init(|| flag("--no-skills"))
 }
 
 /// One agent's channels (capacity per channel, 0 = none), as the driver
@@ -191,14 +206,19 @@ fn agent_spec(rng: &mut Rng, a: u64) -> (AgentSpec, Caps) {
     } else {
         rng.below(LANGUAGES)
     };
-    spec = spec.skill(skill(language), 5);
+    if !without_skills() {
+        spec = spec.skill(skill(language), 5);
+    }
     let mut topics: Vec<u64> = (0..1 + rng.below(4))
         .map(|_| LANGUAGES + rng.skewed(SKILLS - LANGUAGES))
         .collect();
     topics.sort_unstable();
     topics.dedup();
     for t in topics {
-        spec = spec.skill(skill(t), 1 + rng.below(5) as u8);
+        let level = 1 + rng.below(5) as u8;
+        if !without_skills() {
+            spec = spec.skill(skill(t), level);
+        }
     }
     spec = spec.team(team(1 + rng.below(TEAMS - 1)));
     if a.is_multiple_of(200) {
@@ -213,6 +233,7 @@ fn conversation_spec(rng: &mut Rng, customers: u64) -> (ConversationSpec, usize)
     let c = rng.channel();
     let mut spec = ConversationSpec::new(CHANNELS[c], rng.below(customers));
     match rng.below(100) {
+        _ if without_skills() => {}
         0..50 => {}
         50..85 => {
             let t = LANGUAGES + rng.skewed(SKILLS - LANGUAGES);
@@ -650,6 +671,7 @@ impl Driver {
         };
         let to = match self.rng.below(3) {
             0 => TransferTarget::Team(team(1 + self.rng.below(TEAMS - 1))),
+            1 if without_skills() => TransferTarget::Team(team(1 + self.rng.below(TEAMS - 1))),
             1 => TransferTarget::Skills(vec![SkillLevel::new(
                 skill(LANGUAGES + self.rng.skewed(SKILLS - LANGUAGES)),
                 1,
