@@ -1603,7 +1603,6 @@ fn agent_memory(driver: &mut Driver, router: &mut Router, built: f64) -> AgentMe
     }
 }
 
-/// Where the run is, on stderr.
 /// How much of the process's memory is resident, and how much of that in
 /// transparent huge pages (2 MiB, where a page is otherwise 4 KiB): at a
 /// million agents each page the workload touches at random is likely a
@@ -1629,6 +1628,7 @@ impl Pages {
     }
 }
 
+/// Where the run is, on stderr.
 fn progress(started: Instant, what: &str) {
     eprintln!("[{:6.1} s] {what}", started.elapsed().as_secs_f64());
 }
