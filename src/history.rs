@@ -352,23 +352,22 @@ impl History {
 
     /// Forgets the conversation that ended first, and the gaps before it.
     fn forget_oldest(&mut self) {
-        while let Some(front) = self.records.pop_front() {
-            self.first_serial += 1;
-            let Some(Remembered { id, ended }) = front else {
-                self.gaps = self.gaps.saturating_sub(1);
-                continue;
-            };
-            self.serials.remove(&id);
-            let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
-                if let Some(pos) = c.past.iter().position(|x| *x == id) {
-                    c.past.remove(pos);
-                }
-                c.past.is_empty()
-            });
-            if now_empty {
-                self.customers.remove(&ended.customer);
-            }
+        while let Some(None) = self.records.front() {
+            self.drop_front_gap();
+        }
+        let Some(Some(Remembered { id, ended })) = self.records.pop_front() else {
             return;
+        };
+        self.first_serial += 1;
+        self.serials.remove(&id);
+        let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
+            if let Some(pos) = c.past.iter().position(|x| *x == id) {
+                c.past.remove(pos);
+            }
+            c.past.is_empty()
+        });
+        if now_empty {
+            self.customers.remove(&ended.customer);
         }
     }
 }
