@@ -338,8 +338,10 @@ impl<S: DerefMut<Target = Records>> NodesMut for ByChannel<S> {
 pub(crate) struct Story {
     /// When it last entered the queue: arrival, or being requeued.
     pub(crate) queued_at: Timestamp,
-    /// Everyone who held it, in order.
-    pub(crate) agents: Vec<AgentId>,
+    /// Everyone who held it, in order: two inline, as most conversations
+    /// have at most, so that holding one allocates nothing and the
+    /// history keeps them as they are.
+    pub(crate) agents: SmallVec<[AgentId; 2]>,
     /// Super admins who joined and have not left.
     pub(crate) participants: SmallVec<[AgentIx; 1]>,
     pub(crate) timeline: Vec<TimelineEntry>,
@@ -390,7 +392,7 @@ impl Conversation {
             timeline.extend(implied_timeline(arrived_at, queued));
             Box::new(Story {
                 queued_at: arrived_at,
-                agents: Vec::new(),
+                agents: SmallVec::new(),
                 participants: SmallVec::new(),
                 timeline,
                 escalation: Box::default(),
@@ -415,7 +417,7 @@ impl Conversation {
             customer: self.customer,
             priority: self.priority,
             arrived_at: self.arrived_at,
-            agents: SmallVec::from_vec(story.agents),
+            agents: story.agents,
             dispositions,
             outcome,
             timeline: story.timeline,
