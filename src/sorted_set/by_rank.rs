@@ -18,6 +18,15 @@
 //! so that a rank that one agent takes for a moment (its load just after
 //! a release, say) costs a word or two, kept inline, and no allocation.
 //!
+//! Moving an agent between ranks reads the set's header, its ranks, the
+//! two ranks' bitsets and the slot, and a relist does that in every line
+//! of the agent's channel: in a large centre each is a first-level miss.
+//! So what the move reads of the header (ranks, bitsets, length and
+//! slots) fills one cache line, the rest of the header the next, and
+//! each rank's bitset header is a cache line of its own. At 100k agents
+//! in the scale example that cut the first-level misses per event from
+//! 154.6 to 130.0 (cachegrind, last level 2 MiB).
+//!
 //! Rests get slots in order: a rest above every slot takes a new one at
 //! the end, as a new agent does. A rest that falls between slots (an
 //! agent updated into a line it was not in) waits among the *others*, a
@@ -48,7 +57,11 @@ const BLOCK: usize = 64;
 /// one bit per slot of the whole set; up to two words and their summary
 /// are kept inline, so that such a rank, which comes and goes as that
 /// agent's load does, allocates nothing.
+///
+/// Aligned to a cache line, which it fills, so that reading one rank's
+/// bitset reads one line.
 #[derive(Clone, Debug, Default)]
+#[repr(align(64))]
 struct Bits {
     /// How many slots are set.
     count: usize,
@@ -169,21 +182,38 @@ impl Bits {
     }
 }
 
+// What a move between ranks reads of the header fits in its first cache
+// line, and a rank's bitset header fills one.
+const _: () = assert!(std::mem::offset_of!(ByRank<u64>, firsts) <= 64);
+const _: () = assert!(std::mem::size_of::<Bits>() == 64);
+
+/// Changes a boxed slice as a vector.
+fn with_vec<T, R>(slice: &mut Box<[T]>, change: impl FnOnce(&mut Vec<T>) -> R) -> R {
+    let mut vec = std::mem::take(slice).into_vec();
+    let result = change(&mut vec);
+    *slice = vec.into_boxed_slice();
+    result
+}
+
 /// A set of `T` by rank (see the module documentation).
+///
+/// Laid out in order, from a cache line's start: the fields a move between
+/// ranks reads come first and fill the line (see the module documentation).
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub(crate) struct ByRank<T> {
+    /// Every rank the set holds a value of, in order.
+    keys: Box<[u64]>,
+    /// The slots of each rank in `keys` whose values are in the set.
+    bits: Box<[Bits]>,
+    len: usize,
     /// The rests that have a slot, in order: slot `i` is `slots[i]`.
     slots: Vec<u64>,
     /// The first rest of each block of [`BLOCK`] slots: block `b`'s is
     /// `slots[BLOCK * b]`.
     firsts: Vec<u64>,
-    /// Every rank the set holds a value of, in order.
-    keys: Vec<u64>,
-    /// The slots of each rank in `keys` whose values are in the set.
-    bits: Vec<Bits>,
     /// Values whose rest has no slot: each below the last slot's.
     others: BTreeSet<T>,
-    len: usize,
 }
 
 impl<T: Ranked> ByRank<T> {
@@ -220,8 +250,8 @@ impl<T: Ranked> ByRank<T> {
         Some(ByRank {
             firsts: slots.iter().step_by(BLOCK).copied().collect(),
             slots,
-            keys,
-            bits,
+            keys: keys.into_boxed_slice(),
+            bits: bits.into_boxed_slice(),
             others: BTreeSet::new(),
             len: values.len(),
         })
@@ -310,8 +340,8 @@ impl<T: Ranked> ByRank<T> {
         if self.keys.len() == MAX_RANKS {
             return None;
         }
-        self.keys.insert(at, rank);
-        self.bits.insert(at, Bits::default());
+        with_vec(&mut self.keys, |keys| keys.insert(at, rank));
+        with_vec(&mut self.bits, |bits| bits.insert(at, Bits::default()));
         Some(at)
     }
 
@@ -330,8 +360,8 @@ impl<T: Ranked> ByRank<T> {
     #[inline(never)]
     fn drop_unless_other(&mut self, at: usize) {
         if !self.holds_other_of(self.keys[at]) {
-            self.keys.remove(at);
-            self.bits.remove(at);
+            with_vec(&mut self.keys, |keys| keys.remove(at));
+            with_vec(&mut self.bits, |bits| bits.remove(at));
         }
     }
 
