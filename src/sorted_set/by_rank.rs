@@ -202,7 +202,9 @@ fn with_vec<T, R>(slice: &mut Box<[T]>, change: impl FnOnce(&mut Vec<T>) -> R) -
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub(crate) struct ByRank<T> {
-    /// Every rank the set holds a value of, in order.
+    /// Every rank the set holds a value of, in order. A boxed slice, as
+    /// is `bits`, which leaves their capacities out of the first cache
+    /// line: ranks come and go seldom (see `add_rank`).
     keys: Box<[u64]>,
     /// The slots of each rank in `keys` whose values are in the set.
     bits: Box<[Bits]>,
