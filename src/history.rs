@@ -1,6 +1,8 @@
 //! History: each conversation's timeline, and each customer's past
 //! conversations, kept within the retention the configuration sets.
 
+mod timelines;
+
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,7 @@ use crate::hash::FxHashMap;
 use crate::id::{AgentId, ConversationId, CustomerId};
 use crate::time::{Millis, Timestamp};
 use crate::transfer::TransferTarget;
+use timelines::{Span, Timelines};
 
 /// One thing that happened to a conversation.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -151,7 +154,8 @@ pub(crate) struct Ended {
     pub(crate) agents: SmallVec<[AgentId; 2]>,
     pub(crate) dispositions: Vec<String>,
     pub(crate) outcome: Outcome,
-    pub(crate) timeline: Vec<TimelineEntry>,
+    /// Where its timeline is kept (see [`History::timeline`]).
+    timeline: Span,
     pub(crate) first_response: Option<Millis>,
 }
 
@@ -195,6 +199,8 @@ pub(crate) struct History {
     serials: FxHashMap<ConversationId, u64>,
     #[serde(with = "crate::hash::sorted_pairs")]
     customers: FxHashMap<CustomerId, Customer>,
+    /// The records' timelines.
+    timelines: Timelines,
 }
 
 /// What [`History::record`] needs that the conversation does not know.
@@ -215,6 +221,11 @@ impl History {
         let serial = *self.serials.get(id)?;
         let remembered = self.records.get(self.place(serial)?)?.as_ref()?;
         Some((&remembered.id, &remembered.ended))
+    }
+
+    /// The timeline of `ended`, a record of this history.
+    pub(crate) fn timeline(&self, ended: &Ended) -> &[TimelineEntry] {
+        self.timelines.get(ended.timeline)
     }
 
     pub(crate) fn contains(&self, id: &ConversationId) -> bool {
@@ -282,7 +293,7 @@ impl History {
                 agents: ending.agents,
                 dispositions: ending.dispositions,
                 outcome: ending.outcome,
-                timeline: ending.timeline,
+                timeline: self.timelines.keep(ending.timeline),
                 first_response: ending.first_response,
             },
         }));
@@ -324,6 +335,8 @@ impl History {
                 *serial = self.first_serial + at as u64;
             }
         }
+        let spans = self.records.iter_mut().flatten();
+        (self.timelines).keep_only(spans.map(|remembered| &mut remembered.ended.timeline));
     }
 
     /// Forgets every ended conversation that ended before the horizon.
@@ -360,6 +373,7 @@ impl History {
         };
         self.first_serial += 1;
         self.serials.remove(&id);
+        self.timelines.forget_before(ended.timeline);
         let now_empty = self.customers.get_mut(&ended.customer).is_some_and(|c| {
             if let Some(pos) = c.past.iter().position(|x| *x == id) {
                 c.past.remove(pos);
@@ -385,15 +399,27 @@ mod tests {
             agents: SmallVec::new(),
             dispositions: Vec::new(),
             outcome: Outcome::Abandoned,
-            timeline: Vec::new(),
+            timeline: timeline(at),
             first_response: None,
         }
     }
 
+    /// The timeline of the conversation that arrived at `at`: `at % 5`
+    /// entries, at `at` on.
+    fn timeline(at: u64) -> Vec<TimelineEntry> {
+        (at..at + at % 5)
+            .map(|t| TimelineEntry {
+                at: Timestamp(t),
+                actor: None,
+                happening: Happening::Queued,
+            })
+            .collect()
+    }
+
     /// Customers take turns unevenly, each keeping its last three, under a
     /// total of 500: after every record, exactly the conversations a list
-    /// kept by hand says are remembered, each found with its own record,
-    /// while the gaps are closed again and again.
+    /// kept by hand says are remembered, each found with its own record
+    /// and timeline, while the gaps are closed again and again.
     #[test]
     fn closing_gaps_keeps_every_record_found() {
         let mut config = Config::new(["sms"]);
@@ -433,6 +459,7 @@ mod tests {
                     (&ConversationId::from(id), Timestamp(id))
                 );
                 assert_eq!(ended.customer, CustomerId::from(customer));
+                assert_eq!(history.timeline(ended), timeline(id));
             }
         }
         assert!(closed > 0, "the gaps were never closed");

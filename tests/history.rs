@@ -256,7 +256,8 @@ fn memory_stays_bounded_when_a_customer_pushes_out_its_own_past() {
     assert_eq!(ids(&s, "alice"), ["4999"]);
     assert!(s.router.conversation(&4_998_u64.into()).is_none());
     // One remembered conversation, and at most a few dozen gaps where the
-    // others were: not 5,000 of anything.
+    // others were, whose timelines stay until the gaps are closed (about
+    // 200 bytes each): not 5,000 of anything (they grew it by 919 kB).
     let grown = serde_json::to_string(&s.router).unwrap().len() - before;
-    assert!(grown < 10_000, "the snapshot grew by {grown} bytes");
+    assert!(grown < 20_000, "the snapshot grew by {grown} bytes");
 }

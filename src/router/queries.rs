@@ -269,7 +269,7 @@ impl Router {
                 arrived_at: e.arrived_at,
                 ended_at: e.ended_at,
                 outcome: e.outcome,
-                timeline: &e.timeline,
+                timeline: self.history.timeline(e),
                 first_response: e.first_response,
             })
     }
@@ -342,7 +342,7 @@ impl Router {
             },
             participants: Vec::new(),
             agents: &e.agents,
-            timeline: Cow::Borrowed(&e.timeline),
+            timeline: Cow::Borrowed(self.history.timeline(e)),
             first_response: e.first_response,
             awaiting_reply_since: None,
         })
