@@ -335,8 +335,8 @@ impl History {
                 *serial = self.first_serial + at as u64;
             }
         }
-        let spans = self.records.iter_mut().flatten();
-        (self.timelines).keep_only(spans.map(|remembered| &mut remembered.ended.timeline));
+        let spans = (self.records.iter_mut().flatten()).map(|r| &mut r.ended.timeline);
+        self.timelines.keep_only(spans);
     }
 
     /// Forgets every ended conversation that ended before the horizon.
