@@ -1168,13 +1168,6 @@ fn centre<T: Target>(agents: u64, events: u64, mut target: T) -> (Driver, T) {
     (driver, target)
 }
 
-/// Events enough for a centre's history to fill up: about one
-/// conversation ends every two events, and the history keeps the last
-/// `ended_retention`.
-fn history_warm_up() -> u64 {
-    3 * config().ended_retention as u64
-}
-
 /// A router for a centre.
 fn new_router() -> Router {
     Router::new(config()).expect("a valid configuration")
@@ -1354,16 +1347,14 @@ fn main() {
             if waiting == 0 && agents == largest && agents > 1_000 {
                 largest_pages = Pages::now();
                 progress(started, "flatness, in turns with a centre of 1k agents");
-                let (mut small_driver, mut small) = centre(
-                    1_000,
-                    pairs as u64 * slice + history_warm_up(),
-                    new_router(),
-                );
-                // The large centre has run long enough to forget ended
-                // conversations on every event; the small one runs as long
-                // before it is timed, so that both are timed with a full
-                // history.
-                small_driver.run(&mut small, history_warm_up());
+                // The small centre first runs as many events as the large
+                // one has since it was filled, so that both are timed with
+                // a history as full: in a full run, both forget an ended
+                // conversation on about every other event.
+                let ran = events / 10 + events;
+                let (mut small_driver, mut small) =
+                    centre(1_000, pairs as u64 * slice + ran, new_router());
+                small_driver.run(&mut small, ran);
                 flatness_in_turns = Some(interleaved(
                     pairs,
                     || ns_per_event(driver.run(&mut router, slice)),
