@@ -1311,6 +1311,8 @@ fn main() {
         progress(started, &format!("{} agents and their classes", si(agents)));
         driver.fill(&mut router, held, 0);
         driver.run(&mut router, 20_000);
+        // What the centre has sent so far, as `centre` builds one.
+        let sent_when_held = driver.events;
         progress(started, &format!("{} conversations held", si(held as u64)));
         let hashmap = if with_yardstick {
             hashmap_ns(agents, 2_000_000)
@@ -1348,10 +1350,10 @@ fn main() {
                 largest_pages = Pages::now();
                 progress(started, "flatness, in turns with a centre of 1k agents");
                 // The small centre first runs as many events as the large
-                // one has since it was filled, so that both are timed with
-                // a history as full: in a full run, both forget an ended
-                // conversation on about every other event.
-                let ran = events / 10 + events;
+                // one has since `centre` would have left it, so that both
+                // are timed with a history as full: in a full run, both
+                // forget an ended conversation on about every other event.
+                let ran = driver.events - sent_when_held;
                 let (mut small_driver, mut small) =
                     centre(1_000, pairs as u64 * slice + ran, new_router());
                 small_driver.run(&mut small, ran);

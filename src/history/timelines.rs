@@ -55,7 +55,11 @@ pub(crate) struct Timelines {
 
 impl Timelines {
     /// Keeps `timeline` at the back, and tells where.
-    pub(crate) fn keep(&mut self, timeline: Vec<TimelineEntry>) -> Span {
+    pub(crate) fn keep<I>(&mut self, timeline: I) -> Span
+    where
+        I: IntoIterator<Item = TimelineEntry, IntoIter: ExactSizeIterator>,
+    {
+        let timeline = timeline.into_iter();
         let len = timeline.len();
         // A rule of lengths, not of capacities: a restored router, whose
         // vectors have other capacities, fills its chunks the same way.
@@ -117,7 +121,7 @@ impl Timelines {
             spare: std::mem::take(&mut self.spare),
         };
         for span in spans {
-            *span = kept.keep(self.get(*span).to_vec());
+            *span = kept.keep(self.get(*span).iter().cloned());
         }
         *self = kept;
     }
