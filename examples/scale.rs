@@ -1246,6 +1246,10 @@ fn main() {
     // cachegrind count of a whole run) differs from one process to the
     // next: counts of the router alone want it left out.
     let with_yardstick = !flag("--no-yardstick");
+    // `--no-turns` leaves out the ratios measured in turns, whose work
+    // grows with `--events`: a count of two runs that differ in events
+    // alone is then the workload's.
+    let in_turns = !flag("--no-turns");
     // `--floor` runs the floor alone on each size (see `Floor`), for
     // profiling it.
     if flag("--floor") {
@@ -1346,7 +1350,7 @@ fn main() {
             };
             print_row(&row);
             rows.push(row);
-            if waiting == 0 && agents == largest && agents > 1_000 {
+            if in_turns && waiting == 0 && agents == largest && agents > 1_000 {
                 largest_pages = Pages::now();
                 progress(started, "flatness, in turns with a centre of 1k agents");
                 // The small centre first runs as many events as the large
@@ -1388,7 +1392,7 @@ fn main() {
                     || ns_per_event(small_driver.run(&mut small_floor, slice)),
                 ));
             }
-            if waiting == 0 && agents == 100_000 && with_yardstick {
+            if in_turns && waiting == 0 && agents == 100_000 && with_yardstick {
                 progress(started, "cost_vs_hashmap, in turns with the HashMap");
                 let mut yardstick = Yardstick::new(agents);
                 cost_in_turns = Some(interleaved(
