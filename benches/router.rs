@@ -18,8 +18,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use omnirouter::{
-    AgentId, AgentSpec, Config, ConversationId, ConversationSpec, Decision, Decisions, Event,
-    Presence, Role, Router, Timestamp, TransferTarget,
+    AgentId, AgentSpec, ChannelConfig, Config, ConversationId, ConversationSpec, Decision,
+    Decisions, Event, Millis, Presence, Role, Route, Router, Rule, RuleSet, Timestamp,
+    TransferTarget,
 };
 use split_mix::Rng;
 
@@ -29,6 +30,9 @@ const TEAMS: u64 = 20;
 /// Team 0 is the back office: full, with a line waiting.
 const BACK_OFFICE: u64 = 0;
 const LINE: usize = 1_000;
+/// A sixth channel whose conversations are offered, not assigned: its
+/// agents are apart from the others (see [`voice_agent`]).
+const VOICE: &str = "voice";
 
 fn skill(i: u64) -> String {
     format!("skill{i:02}")
@@ -60,6 +64,25 @@ fn agent_spec(rng: &mut Rng, a: u64) -> AgentSpec {
         spec = spec.team(team(BACK_OFFICE));
     }
     spec
+}
+
+/// The `v`-th voice agent: one voice call at a time, no skills, ids
+/// above every other agent's.
+fn voice_agent(v: u64) -> (AgentId, AgentSpec) {
+    let spec = AgentSpec::agent()
+        .channel(VOICE, 1)
+        .team(team(1 + v % (TEAMS - 1)));
+    ((1_u64 << 40 | v).into(), spec)
+}
+
+/// Routing rules of the size a centre keeps: one per language and one per
+/// topic, each naming its skill; `flip` changes every level, so two sets
+/// in turn each replace the other.
+fn rules(flip: bool) -> RuleSet {
+    let level = if flip { 2 } else { 1 };
+    (0..SKILLS).fold(RuleSet::default(), |rules, s| {
+        rules.rule(Rule::when("topic", skill(s)).then(Route::default().skill(skill(s), level)))
+    })
 }
 
 /// Agent `a` as the centre was built with it, so a benchmark can send
@@ -111,6 +134,7 @@ fn assigned(decisions: &Decisions) -> impl Iterator<Item = (ConversationId, Agen
 impl Centre {
     fn new(agents: u64) -> Self {
         let config = Config::new(CHANNELS)
+            .channel(ChannelConfig::new(VOICE).offers(Millis::from_secs(15)))
             .skills((0..SKILLS).map(skill))
             .teams((0..TEAMS).map(team));
         let mut centre = Centre {
@@ -126,6 +150,15 @@ impl Centre {
             let spec = built_spec(a);
             centre.send(Event::AgentAdded {
                 agent: a.into(),
+                spec,
+                presence: Presence::Available,
+            });
+        }
+        // A voice agent per hundred others (at least ten).
+        for v in 0..(agents / 100).max(10) {
+            let (agent, spec) = voice_agent(v);
+            centre.send(Event::AgentAdded {
+                agent,
                 spec,
                 presence: Presence::Available,
             });
@@ -151,6 +184,18 @@ impl Centre {
                 centre.send(Event::ConversationAbandoned { conversation });
             }
         }
+        // The voice class too; and a declined call is offered to the next
+        // voice agent, as `offer_declined+abandon` means to measure.
+        let (call, agent) = centre.offered();
+        let decisions = centre.send(Event::OfferDeclined {
+            conversation: call.clone(),
+            agent: agent.clone(),
+        });
+        let offered_on = decisions
+            .iter()
+            .any(|d| matches!(d, Decision::Offered { agent: next, .. } if *next != agent));
+        assert!(offered_on, "a declined call goes to another voice agent");
+        centre.send(Event::ConversationAbandoned { conversation: call });
         for _ in 0..agents / 4 {
             let spec = conversation(&mut centre.rng);
             centre.arrive(spec);
@@ -193,6 +238,22 @@ impl Centre {
             let id = self.next_id.into();
             self.send(Event::ConversationAbandoned { conversation: id });
         }
+    }
+
+    /// A voice call that arrives and is offered to an agent, with that
+    /// agent.
+    fn offered(&mut self) -> (ConversationId, AgentId) {
+        let customer = self.rng.below(100_000);
+        let decisions = self.arrive(ConversationSpec::new(VOICE, customer));
+        let offer = decisions.iter().find_map(|d| match d {
+            Decision::Offered {
+                conversation,
+                agent,
+                ..
+            } => Some((conversation.clone(), agent.clone())),
+            _ => None,
+        });
+        offer.expect("a free voice agent: every benchmark hangs up its calls")
     }
 
     fn resolve(&mut self, conversation: ConversationId, by: AgentId) -> Decisions {
@@ -314,6 +375,43 @@ fn events(c: &mut Criterion, centres: &mut [(u64, Option<Centre>)]) {
                 centre.now += 1;
                 black_box(centre.send(Event::Tick));
             })
+        });
+        group.bench_function(id("offer_accepted+resolve"), |b| {
+            let centre = centre!();
+            b.iter(|| {
+                let (conversation, agent) = centre.offered();
+                black_box(centre.send(Event::OfferAccepted {
+                    conversation: conversation.clone(),
+                    agent: agent.clone(),
+                }));
+                black_box(centre.resolve(conversation, agent));
+            })
+        });
+        group.bench_function(id("offer_declined+abandon"), |b| {
+            let centre = centre!();
+            b.iter(|| {
+                let (conversation, agent) = centre.offered();
+                // Offered to the next voice agent.
+                black_box(centre.send(Event::OfferDeclined {
+                    conversation: conversation.clone(),
+                    agent,
+                }));
+                black_box(centre.send(Event::ConversationAbandoned { conversation }));
+            })
+        });
+        group.bench_function(id("rules_replaced"), |b| {
+            let centre = centre!();
+            let sets = [rules(false), rules(true)];
+            let mut turn = 0;
+            b.iter(|| {
+                turn ^= 1;
+                let rules = sets[turn].clone();
+                black_box(centre.send(Event::RulesReplaced { rules }));
+            })
+        });
+        group.bench_function(id("statistics_reset"), |b| {
+            let centre = centre!();
+            b.iter(|| black_box(centre.send(Event::StatisticsReset)))
         });
         group.bench_function(id("agent_updated"), |b| {
             let centre = centre!();
