@@ -75,9 +75,9 @@ fn voice_agent(v: u64) -> (AgentId, AgentSpec) {
     ((1_u64 << 40 | v).into(), spec)
 }
 
-/// Routing rules of the size a centre keeps: one per language and one per
-/// topic, each naming its skill; `flip` changes every level, so two sets
-/// in turn each replace the other.
+/// Routing rules, one per skill: a conversation labelled with a topic
+/// needs that skill. `flip` changes every level, so that two sets sent in
+/// turn each replace the other.
 fn rules(flip: bool) -> RuleSet {
     let level = if flip { 2 } else { 1 };
     (0..SKILLS).fold(RuleSet::default(), |rules, s| {
