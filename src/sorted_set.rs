@@ -1,5 +1,5 @@
 //! An ordered set that is a sorted vector while it is short, and once it
-//! is long a bitset per rank while few ranks are in use, else a B-tree.
+//! is long a bitset per rank while few ranks are in use, else sorted runs.
 //!
 //! Most free-agent lines are short (the agents with one skill at one level
 //! on one channel), and a `BTreeSet` gives even a one-entry set a whole
@@ -22,18 +22,19 @@
 //! free agent's entry does when its load changes, clears one bit and
 //! sets another. Free-agent lines rank by load (a few dozen ranks), or
 //! all alike under round robin; longest idle ranks by time, and its long
-//! lines stay one tree. Least loaded at 100k agents in the scale example
-//! counted 6,991 instructions per event with bitsets, 10,796 with a
-//! B-tree per rank (commits 7fc0bee and 3c1c284).
+//! lines are sorted runs (see [`runs`]). Least loaded at 100k agents in
+//! the scale example counted 6,991 instructions per event with bitsets,
+//! 10,796 with a B-tree per rank (commits 7fc0bee and 3c1c284).
 
-use std::collections::{BTreeSet, btree_set};
 use std::slice;
 
 use serde::{Deserialize, Serialize};
 
 mod by_rank;
+mod runs;
 
 use by_rank::ByRank;
+use runs::Runs;
 
 /// A short set becomes long when it grows past this many entries.
 pub(crate) const LONG: usize = 128;
@@ -42,8 +43,8 @@ pub(crate) const LONG: usize = 128;
 pub(crate) const SHORT: usize = 32;
 
 /// How many ranks a long set keeps a bitset each for, at most, so that
-/// finding a rank stays a short scan; with more, it keeps one B-tree of
-/// whole values.
+/// finding a rank stays a short scan; with more, it keeps whole values in
+/// sorted runs.
 pub(crate) const MAX_RANKS: usize = 128;
 
 /// Room for how many more entries a short set of `len` makes when it is
@@ -124,8 +125,9 @@ pub(crate) enum SortedSet<T> {
     /// At least [`SHORT`] entries, in at most [`MAX_RANKS`] ranks; boxed,
     /// so that the many short sets take no more room for it.
     ByRank(Box<ByRank<T>>),
-    /// At least [`SHORT`] entries.
-    Long(BTreeSet<T>),
+    /// At least [`SHORT`] entries, in sorted runs; boxed, as a set by
+    /// rank is.
+    Long(Box<Runs<T>>),
 }
 
 impl<T: Ranked> SortedSet<T> {
@@ -150,7 +152,7 @@ impl<T: Ranked> SortedSet<T> {
             SortedSet::ByRank(by_rank) => match by_rank.insert(value, hint) {
                 Some(added) => added,
                 None => {
-                    self.insert_into_one_tree(value);
+                    self.insert_into_runs(value);
                     true
                 }
             },
@@ -159,13 +161,15 @@ impl<T: Ranked> SortedSet<T> {
     }
 
     /// Inserts `value`, which takes one rank too many, into a set by rank:
-    /// the set becomes one tree.
+    /// the set becomes sorted runs.
     #[cold]
     #[inline(never)]
-    fn insert_into_one_tree(&mut self, value: T) {
-        let mut set: BTreeSet<T> = self.iter().collect();
-        set.insert(value);
-        *self = SortedSet::Long(set);
+    fn insert_into_runs(&mut self, value: T) {
+        let mut values: Vec<T> = self.iter().collect();
+        if let Err(at) = values.binary_search(&value) {
+            values.insert(at, value);
+        }
+        *self = SortedSet::Long(Box::new(Runs::new(&values)));
     }
 
     /// Removes `value`; returns whether it was present. `hint` is as for
@@ -231,9 +235,7 @@ impl<T: Ranked> SortedSet<T> {
         match self {
             SortedSet::Short(items) => items.shrink_to(items.len() + slack(items.len())),
             SortedSet::ByRank(_) => *self = SortedSet::Short(self.iter().collect()),
-            SortedSet::Long(set) => {
-                *self = SortedSet::Short(std::mem::take(set).into_iter().collect());
-            }
+            SortedSet::Long(set) => *self = SortedSet::Short(set.iter().collect()),
         }
     }
 
@@ -242,7 +244,7 @@ impl<T: Ranked> SortedSet<T> {
     fn long(values: Vec<T>) -> Self {
         match ByRank::new(&values, &[]) {
             Some(by_rank) => SortedSet::ByRank(Box::new(by_rank)),
-            None => SortedSet::Long(values.into_iter().collect()),
+            None => SortedSet::Long(Box::new(Runs::new(&values))),
         }
     }
 
@@ -266,7 +268,7 @@ impl<T: Ranked> SortedSet<T> {
         match self {
             SortedSet::Short(items) => items.first().copied(),
             SortedSet::ByRank(by_rank) => by_rank.first(),
-            SortedSet::Long(set) => set.first().copied(),
+            SortedSet::Long(set) => set.first(),
         }
     }
 
@@ -276,7 +278,7 @@ impl<T: Ranked> SortedSet<T> {
         match self {
             SortedSet::Short(items) => Iter::Short(items.iter()),
             SortedSet::ByRank(by_rank) => Iter::ByRank(by_rank.iter()),
-            SortedSet::Long(set) => Iter::Long(set.range(..)),
+            SortedSet::Long(set) => Iter::Long(set.iter()),
         }
     }
 
@@ -289,7 +291,7 @@ impl<T: Ranked> SortedSet<T> {
                 Iter::Short(items[at..].iter())
             }
             SortedSet::ByRank(by_rank) => Iter::ByRank(by_rank.range_from(from)),
-            SortedSet::Long(set) => Iter::Long(set.range(from..)),
+            SortedSet::Long(set) => Iter::Long(set.range_from(from)),
         }
     }
 }
@@ -333,7 +335,7 @@ impl<T: Ranked> From<SortedSet<T>> for Vec<T> {
     fn from(set: SortedSet<T>) -> Self {
         match set {
             SortedSet::Short(items) => items,
-            SortedSet::Long(set) => set.into_iter().collect(),
+            SortedSet::Long(set) => set.iter().collect(),
             by_rank @ SortedSet::ByRank(_) => by_rank.iter().collect(),
         }
     }
@@ -345,8 +347,8 @@ pub(crate) enum Iter<'a, T> {
     Short(slice::Iter<'a, T>),
     /// Over a set by rank.
     ByRank(by_rank::Iter<'a, T>),
-    /// Over a B-tree.
-    Long(btree_set::Range<'a, T>),
+    /// Over sorted runs.
+    Long(runs::Iter<'a, T>),
 }
 
 impl<T: Ranked> Iterator for Iter<'_, T> {
@@ -357,13 +359,15 @@ impl<T: Ranked> Iterator for Iter<'_, T> {
         match self {
             Iter::Short(items) => items.next().copied(),
             Iter::ByRank(values) => values.next(),
-            Iter::Long(range) => range.next().copied(),
+            Iter::Long(values) => values.next(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -431,7 +435,10 @@ mod tests {
                             prop_assert!(by_rank.len() >= SHORT);
                             prop_assert_eq!(by_rank.check(), Ok(()));
                         }
-                        SortedSet::Long(long) => prop_assert!(long.len() >= SHORT),
+                        SortedSet::Long(long) => {
+                            prop_assert!(long.len() >= SHORT);
+                            prop_assert_eq!(long.check(), Ok(()));
+                        }
                     }
                 }
                 prop_assert!(set.iter().eq(model.iter().copied()));
@@ -589,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn a_set_by_rank_becomes_one_tree_past_the_last_rank_it_keeps() {
+    fn a_set_by_rank_becomes_runs_past_the_last_rank_it_keeps() {
         let mut set: SortedSet<usize> = (0..4 * MAX_RANKS).collect();
         assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == MAX_RANKS));
         // A value of a rank it has already stays by rank; a new rank does not.
@@ -602,7 +609,7 @@ mod tests {
 
     #[test]
     fn the_forms_of_the_same_entries_are_equal_and_serialize_alike() {
-        let long = SortedSet::Long((0..100_u32).collect());
+        let long = SortedSet::Long(Box::new(Runs::new(&(0..100_u32).collect::<Vec<_>>())));
         let by_rank = SortedSet::ByRank(Box::new(
             ByRank::new(&(0..100_u32).collect::<Vec<_>>(), &[]).unwrap(),
         ));

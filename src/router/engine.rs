@@ -405,9 +405,7 @@ impl Router {
 
     /// Puts `members`, who have a capacity on `channel`, in line `l` of
     /// `channel`, new and empty, listed as each is there. The line is built
-    /// in one go (`BTreeSet`'s `FromIterator` sorts, then fills nodes from
-    /// the sorted entries): full nodes, where inserting one by one in order
-    /// would leave them half full.
+    /// in one go, from its entries sorted.
     fn fill_line(&mut self, l: LineIx, channel: ChannelIx, members: Vec<AgentIx>) {
         let mut entries = Vec::with_capacity(members.len());
         for a in members {
