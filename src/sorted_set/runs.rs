@@ -12,9 +12,15 @@
 //! where a full run starts a new one.
 //!
 //! A run found by its fence is a deque, so that its front goes without
-//! moving the rest. A run that fills splits in half (or, taking a value
-//! past its last, starts a new run of that value); one that falls below a
-//! quarter full takes in the next run if both fit in one.
+//! moving the rest. A full run taking a value past its last starts a new
+//! run of it; taking one within, it splits where the value goes, or in
+//! half if that is in its lower half. A run other than the first that a
+//! remove leaves below a quarter full takes in the next run if both fit
+//! in one; the first, which values mostly leave, empties on its own.
+//!
+//! Against one `BTreeSet`, at 100k agents under longest idle, the scale
+//! example counted 7,116 instructions and 49.5 last-level misses per
+//! event where it had counted 9,482 and 67.4 (commit bfbb357).
 
 use std::collections::{BTreeMap, VecDeque, btree_map, vec_deque};
 use std::ops::Bound;
