@@ -683,6 +683,97 @@ fn renumbering_joins_changes_no_decision() {
     }
 }
 
+/// In a centre large enough that its lines grow long (bitsets by rank, or
+/// sorted runs under longest idle), random events keep every line sorted
+/// and holding exactly its agents' listings, under every strategy: deep in
+/// a long line too, where the contract's properties, which look at the
+/// decisions, rarely reach.
+#[test]
+fn long_lines_hold_their_agents_listings_in_order() {
+    use crate::sorted_set::SortedSet;
+
+    for strategy in [
+        Strategy::LeastLoaded,
+        Strategy::LeastLoadedOnChannel,
+        Strategy::LongestIdle,
+        Strategy::RoundRobin,
+    ] {
+        let mut config = Config::new(["sms", "chat"]);
+        config.skills = vec!["billing".into()];
+        config.strategy = strategy;
+        let mut r = router(config);
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut draw = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let spec = |sms: u64, chat: u64, level: u64| {
+            AgentSpec::agent()
+                .channel("sms", sms as u32)
+                .channel("chat", 1 + chat as u32)
+                .skill("billing", 1 + level as u8)
+        };
+        for n in 0..400 {
+            let spec = spec(1 + draw(3), draw(2), draw(3));
+            add(&mut r, n, &format!("a{n}"), spec);
+        }
+        let mut long = 0;
+        for step in 0..4_000_u64 {
+            let agent = AgentId::from(format!("a{}", draw(420)));
+            let conversation = ConversationId::from(draw(600));
+            let event = match draw(10) {
+                0 => Event::AgentAdded {
+                    agent,
+                    spec: spec(draw(4), draw(2), draw(3)),
+                    presence: Presence::Available,
+                },
+                1 => Event::AgentRemoved { agent },
+                2 => Event::PresenceChanged {
+                    agent,
+                    presence: [Presence::Available, Presence::Busy][draw(2) as usize],
+                },
+                3 => Event::AgentUpdated {
+                    agent,
+                    spec: spec(draw(4), draw(2), draw(3)),
+                },
+                4..=6 => Event::ConversationResolved {
+                    by: (r.conversation(&conversation))
+                        .and_then(|c| c.agents.first().cloned())
+                        .unwrap_or(agent),
+                    conversation,
+                    dispositions: vec![],
+                },
+                _ => Event::ConversationArrived {
+                    conversation,
+                    spec: match draw(3) {
+                        0 => ConversationSpec::new("sms", "c").skill("billing", 2),
+                        1 => ConversationSpec::new("chat", "c"),
+                        _ => ConversationSpec::new("sms", "c"),
+                    },
+                },
+            };
+            let _ = r.handle(Timestamp(1_000 + step * 7), event);
+            assert!(lines_agree_with_listings(&r), "{strategy:?}, step {step}");
+            for &l in r.line_ids.values() {
+                let free = &r.lines[l].free;
+                let entries: Vec<_> = free.iter().collect();
+                assert!(
+                    entries.windows(2).all(|pair| pair[0] < pair[1]),
+                    "{strategy:?}, step {step}: a line out of order"
+                );
+                long += usize::from(match strategy {
+                    Strategy::LongestIdle => matches!(free, SortedSet::Long(_)),
+                    _ => matches!(free, SortedSet::ByRank(_)),
+                });
+            }
+        }
+        // Every step looked at long lines of the form the strategy keeps.
+        assert!(long >= 4_000, "{strategy:?}: {long} long lines seen");
+    }
+}
+
 /// Whether the free-agent lines hold exactly each agent's listings: in
 /// every line of a channel it is listed on, one entry, under the channel's
 /// listed key, with the agent's own join number.
