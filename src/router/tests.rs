@@ -605,23 +605,10 @@ fn round_robin_takes_turns_across_the_lines_of_several_levels() {
 /// does, under every strategy.
 #[test]
 fn renumbering_joins_changes_no_decision() {
-    for strategy in [
-        Strategy::LeastLoaded,
-        Strategy::LeastLoadedOnChannel,
-        Strategy::LongestIdle,
-        Strategy::RoundRobin,
-    ] {
-        let mut config = Config::new(["sms", "chat"]);
-        config.skills = vec!["billing".into(), "sales".into()];
-        config.strategy = strategy;
+    for strategy in STRATEGIES {
+        let config = sms_and_chat(strategy);
         let (mut plain, mut renumbered) = (router(config.clone()), router(config));
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut draw = |below: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % below
-        };
+        let mut draw = draws(0x2545_f491_4f6c_dd1d);
         let (mut renumbers, mut assigned) = (0, 0);
         for step in 0..3_000_u64 {
             if step % 97 == 0 {
@@ -631,37 +618,13 @@ fn renumbering_joins_changes_no_decision() {
             let before = renumbered.next_join_seq;
             let agent = AgentId::from(draw(12));
             let conversation = ConversationId::from(draw(40));
-            let event = match draw(6) {
-                0 => Event::AgentAdded {
-                    agent,
-                    spec: AgentSpec::agent()
-                        .channel("sms", draw(3) as u32)
-                        .channel("chat", 1 + draw(2) as u32)
-                        .skill("billing", 1 + draw(3) as u8),
-                    presence: Presence::Available,
-                },
-                1 => Event::AgentRemoved { agent },
-                2 => Event::PresenceChanged {
-                    agent,
-                    presence: [Presence::Available, Presence::Busy][draw(2) as usize],
-                },
-                3 => Event::ConversationResolved {
-                    by: plain
-                        .conversation(&conversation)
-                        .and_then(|c| c.agents.first().cloned())
-                        .unwrap_or(agent),
-                    conversation,
-                    dispositions: vec![],
-                },
-                _ => Event::ConversationArrived {
-                    conversation,
-                    spec: match draw(3) {
-                        0 => ConversationSpec::new("sms", "c").skill("billing", 2),
-                        1 => ConversationSpec::new("chat", "c"),
-                        _ => ConversationSpec::new("sms", "c"),
-                    },
-                },
-            };
+            // Added, removed, presence, resolved, arriving (twice).
+            let kind = [0, 1, 2, 4, 7, 8][draw(6) as usize];
+            let spec = AgentSpec::agent()
+                .channel("sms", draw(3) as u32)
+                .channel("chat", 1 + draw(2) as u32)
+                .skill("billing", 1 + draw(3) as u8);
+            let event = random_event(&plain, kind, agent, conversation, spec, draw(6));
             let at = Timestamp(step * 1_000);
             let expected = plain.handle(at, event.clone()).map(|d| d.to_vec());
             let got = renumbered.handle(at, event).map(|d| d.to_vec());
@@ -692,23 +655,9 @@ fn renumbering_joins_changes_no_decision() {
 fn long_lines_hold_their_agents_listings_in_order() {
     use crate::sorted_set::SortedSet;
 
-    for strategy in [
-        Strategy::LeastLoaded,
-        Strategy::LeastLoadedOnChannel,
-        Strategy::LongestIdle,
-        Strategy::RoundRobin,
-    ] {
-        let mut config = Config::new(["sms", "chat"]);
-        config.skills = vec!["billing".into()];
-        config.strategy = strategy;
-        let mut r = router(config);
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut draw = |below: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % below
-        };
+    for strategy in STRATEGIES {
+        let mut r = router(sms_and_chat(strategy));
+        let mut draw = draws(0x9e37_79b9_7f4a_7c15);
         let spec = |sms: u64, chat: u64, level: u64| {
             AgentSpec::agent()
                 .channel("sms", sms as u32)
@@ -716,44 +665,20 @@ fn long_lines_hold_their_agents_listings_in_order() {
                 .skill("billing", 1 + level as u8)
         };
         for n in 0..400 {
-            let spec = spec(1 + draw(3), draw(2), draw(3));
-            add(&mut r, n, &format!("a{n}"), spec);
+            add(
+                &mut r,
+                n,
+                &format!("a{n}"),
+                spec(1 + draw(3), draw(2), draw(3)),
+            );
         }
         let mut long = 0;
         for step in 0..4_000_u64 {
             let agent = AgentId::from(format!("a{}", draw(420)));
             let conversation = ConversationId::from(draw(600));
-            let event = match draw(10) {
-                0 => Event::AgentAdded {
-                    agent,
-                    spec: spec(draw(4), draw(2), draw(3)),
-                    presence: Presence::Available,
-                },
-                1 => Event::AgentRemoved { agent },
-                2 => Event::PresenceChanged {
-                    agent,
-                    presence: [Presence::Available, Presence::Busy][draw(2) as usize],
-                },
-                3 => Event::AgentUpdated {
-                    agent,
-                    spec: spec(draw(4), draw(2), draw(3)),
-                },
-                4..=6 => Event::ConversationResolved {
-                    by: (r.conversation(&conversation))
-                        .and_then(|c| c.agents.first().cloned())
-                        .unwrap_or(agent),
-                    conversation,
-                    dispositions: vec![],
-                },
-                _ => Event::ConversationArrived {
-                    conversation,
-                    spec: match draw(3) {
-                        0 => ConversationSpec::new("sms", "c").skill("billing", 2),
-                        1 => ConversationSpec::new("chat", "c"),
-                        _ => ConversationSpec::new("sms", "c"),
-                    },
-                },
-            };
+            let (kind, pick) = (draw(10), draw(6));
+            let spec = spec(draw(4), draw(2), draw(3));
+            let event = random_event(&r, kind, agent, conversation, spec, pick);
             let _ = r.handle(Timestamp(1_000 + step * 7), event);
             assert!(lines_agree_with_listings(&r), "{strategy:?}, step {step}");
             for &l in r.line_ids.values() {
@@ -771,6 +696,76 @@ fn long_lines_hold_their_agents_listings_in_order() {
         }
         // Every step looked at long lines of the form the strategy keeps.
         assert!(long >= 4_000, "{strategy:?}: {long} long lines seen");
+    }
+}
+
+/// Every strategy, for the tests that run under each.
+const STRATEGIES: [Strategy; 4] = [
+    Strategy::LeastLoaded,
+    Strategy::LeastLoadedOnChannel,
+    Strategy::LongestIdle,
+    Strategy::RoundRobin,
+];
+
+/// Channels sms and chat, skills billing and sales, under `strategy`.
+fn sms_and_chat(strategy: Strategy) -> Config {
+    let mut config = Config::new(["sms", "chat"]);
+    config.skills = vec!["billing".into(), "sales".into()];
+    config.strategy = strategy;
+    config
+}
+
+/// Draws below a bound, by xorshift from `seed`: the same draws on every
+/// run, for the tests that drive a router with many events.
+fn draws(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |below| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % below
+    }
+}
+
+/// An event of `kind` for `agent` and `conversation`: 0 adds the agent
+/// (with `spec`), 1 removes it, 2 changes its presence, 3 updates it to
+/// `spec`, 4 to 6 resolve the conversation (by its holder in `r`), and
+/// the rest bring it in on sms, chat, or sms asking for billing at 2.
+/// `pick` chooses the presence and the channel.
+fn random_event(
+    r: &Router,
+    kind: u64,
+    agent: AgentId,
+    conversation: ConversationId,
+    spec: AgentSpec,
+    pick: u64,
+) -> Event {
+    match kind {
+        0 => Event::AgentAdded {
+            agent,
+            spec,
+            presence: Presence::Available,
+        },
+        1 => Event::AgentRemoved { agent },
+        2 => Event::PresenceChanged {
+            agent,
+            presence: [Presence::Available, Presence::Busy][(pick % 2) as usize],
+        },
+        3 => Event::AgentUpdated { agent, spec },
+        4..=6 => Event::ConversationResolved {
+            by: (r.conversation(&conversation))
+                .and_then(|c| c.agents.first().cloned())
+                .unwrap_or(agent),
+            conversation,
+            dispositions: vec![],
+        },
+        _ => Event::ConversationArrived {
+            conversation,
+            spec: match pick % 3 {
+                0 => ConversationSpec::new("sms", "c").skill("billing", 2),
+                1 => ConversationSpec::new("chat", "c"),
+                _ => ConversationSpec::new("sms", "c"),
+            },
+        },
     }
 }
 
