@@ -25,7 +25,10 @@
 use std::collections::{BTreeMap, VecDeque, btree_map, vec_deque};
 use std::ops::Bound;
 
-/// Values in a run at most.
+/// Values in a run at most. Under longest idle at 100k agents, runs of
+/// 32 and 128 counted 7,385 and 6,967 instructions and 50.7 and 49.9
+/// last-level misses per event, against 7,116 and 49.5 with 64: within
+/// 4%, and 64 keeps what a split or a merge copies short.
 pub(crate) const RUN: usize = 64;
 
 /// How many values at a run's back a value is first looked for among.
