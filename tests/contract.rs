@@ -10,13 +10,13 @@
 mod kinds;
 mod reference;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use omnirouter::{
     AgentId, AgentSpec, ChannelCapacity, Config, ConversationId, ConversationSpec,
-    ConversationState, Decision, Decisions, Error, EscalationStep, Event, Happening, MAX_CAPACITY,
-    Millis, OfflinePolicy, OverduePolicy, Presence, Role, Route, Router, Rule, RuleSet, SkillLevel,
-    Timestamp, TransferTarget,
+    ConversationState, CustomerId, Decision, Decisions, Error, EscalationStep, Event, Happening,
+    MAX_CAPACITY, Millis, OfflinePolicy, Outcome, OverduePolicy, Presence, Role, Route, Router,
+    Rule, RuleSet, SkillLevel, Timestamp, TransferTarget,
 };
 use proptest::prelude::*;
 use reference::{Place, Reference};
@@ -1025,6 +1025,42 @@ fn check(
             .filter(|c| matches!(c.place, Place::Held(_) | Place::Offered { .. }))
             .count()
     );
+
+    // History: each customer's remembered conversations, oldest first, as
+    // they ended (holders, codes, times), and each one's own view.
+    let mut remembered: BTreeMap<&CustomerId, Vec<&reference::Ended>> = BTreeMap::new();
+    for c in &reference.open {
+        remembered.entry(&c.customer).or_default();
+    }
+    for e in reference.ended() {
+        remembered.entry(&e.customer).or_default().push(e);
+    }
+    for (customer, ended) in remembered {
+        let past: Vec<_> = router
+            .customer_history(customer)
+            .map(|p| {
+                let codes = (p.outcome == Outcome::Resolved).then(|| p.dispositions.to_vec());
+                (p.id, p.agents, codes, p.arrived_at, p.ended_at)
+            })
+            .collect();
+        let expected: Vec<_> = (ended.iter())
+            .map(|e| {
+                let times = (Timestamp(e.arrived), Timestamp(e.ended_at));
+                (&e.id, &e.holders[..], e.resolved.clone(), times.0, times.1)
+            })
+            .collect();
+        prop_assert_eq!(past, expected, "history of {}", customer);
+        for e in ended {
+            let state = router.conversation(&e.id).map(|view| view.state);
+            let expected = match &e.resolved {
+                Some(codes) => ConversationState::Resolved {
+                    dispositions: codes.clone(),
+                },
+                None => ConversationState::Abandoned,
+            };
+            prop_assert_eq!(state, Some(expected), "{} as remembered", e.id);
+        }
+    }
 
     // Timers: the next deadline is the reference's; a tick leaves none due.
     let next = reference.timers.iter().map(|t| t.at).min();

@@ -265,7 +265,43 @@ impl Checker {
         }
         self.max_open = self.max_open.max(self.open.len());
         self.check_touched(router)?;
+        Self::check_dispositions(event, router)?;
         self.check_state(router, matches!(event, Event::Tick))
+    }
+
+    /// A resolved conversation, if remembered, is remembered with the
+    /// disposition codes it was resolved with, as its own view and its
+    /// customer's history tell them.
+    fn check_dispositions(event: &Event, router: &Router) -> Result<(), String> {
+        let Event::ConversationResolved {
+            conversation,
+            dispositions,
+            ..
+        } = event
+        else {
+            return Ok(());
+        };
+        let Some(view) = router.conversation(conversation) else {
+            return Ok(());
+        };
+        ensure!(
+            view.state
+                == ConversationState::Resolved {
+                    dispositions: dispositions.clone()
+                },
+            "{conversation} resolved with {dispositions:?} is {:?}",
+            view.state
+        );
+        let past = router
+            .customer_history(view.customer)
+            .find(|past| past.id == conversation)
+            .ok_or_else(|| format!("{conversation} is not in its customer's history"))?;
+        ensure!(
+            past.dispositions == dispositions.as_slice(),
+            "{conversation} resolved with {dispositions:?} has {:?} in its customer's history",
+            past.dispositions
+        );
+        Ok(())
     }
 
     /// Updates the agents and arrivals of an accepted event.

@@ -134,10 +134,15 @@ pub struct Conversation {
 
 /// A remembered ended conversation.
 #[derive(Clone, Debug, PartialEq)]
-struct Ended {
-    id: ConversationId,
-    customer: CustomerId,
-    ended_at: u64,
+pub struct Ended {
+    pub id: ConversationId,
+    pub customer: CustomerId,
+    pub arrived: u64,
+    pub ended_at: u64,
+    /// Everyone who held it, in order.
+    pub holders: Vec<AgentId>,
+    /// The disposition codes it was resolved with; `None` if abandoned.
+    pub resolved: Option<Vec<String>>,
 }
 
 /// The reference router.
@@ -230,6 +235,11 @@ impl Reference {
 
     fn agent_mut(&mut self, id: &AgentId) -> &mut Agent {
         self.agents.iter_mut().find(|a| a.id == *id).unwrap()
+    }
+
+    /// The ended conversations remembered, in the order they ended.
+    pub fn ended(&self) -> &[Ended] {
+        &self.ended
     }
 
     pub fn conversation(&self, id: &ConversationId) -> Option<&Conversation> {
@@ -778,7 +788,9 @@ impl Reference {
         }
     }
 
-    fn end(&mut self, id: &ConversationId, resolved: bool) {
+    /// Ends open conversation `id`, resolved with these codes or, if
+    /// `None`, abandoned.
+    fn end(&mut self, id: &ConversationId, resolved: Option<&[String]>) {
         self.cancel_timer(&Timer::Escalate(id.clone()));
         let pos = self.open.iter().position(|c| c.id == *id).unwrap();
         let c = self.open.remove(pos);
@@ -789,13 +801,16 @@ impl Reference {
             return;
         }
         let last = self.last_agent.entry(c.customer.clone()).or_default();
-        if let (true, Some(holder)) = (resolved, c.holders.last()) {
+        if let (Some(_), Some(holder)) = (resolved, c.holders.last()) {
             *last = Some(holder.clone());
         }
         self.ended.push(Ended {
             id: id.clone(),
             customer: c.customer.clone(),
+            arrived: c.arrived,
             ended_at: self.now,
+            holders: c.holders.clone(),
+            resolved: resolved.map(<[String]>::to_vec),
         });
         let mine: Vec<usize> = (0..self.ended.len())
             .filter(|&i| self.ended[i].customer == c.customer)
@@ -931,7 +946,7 @@ impl Reference {
                     by: by.clone(),
                     holder,
                 });
-                self.end(conversation, true);
+                self.end(conversation, Some(dispositions));
                 self.after_end(&place, channel, out);
             }
             Event::ConversationAbandoned { conversation } => {
@@ -946,7 +961,7 @@ impl Reference {
                     conversation: conversation.clone(),
                     agent: holder,
                 });
-                self.end(conversation, false);
+                self.end(conversation, None);
                 self.after_end(&place, channel, out);
             }
             Event::TransferRequested {
