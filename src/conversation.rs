@@ -405,11 +405,7 @@ impl Conversation {
     }
 
     /// Its id and what the history keeps of it, as it ends.
-    pub(crate) fn into_ending(
-        mut self,
-        outcome: Outcome,
-        dispositions: Vec<String>,
-    ) -> (ConversationId, Ending) {
+    pub(crate) fn into_ending(mut self, outcome: Outcome) -> (ConversationId, Ending) {
         self.story_mut();
         let story = *self.story.expect("story_mut made it");
         let ending = Ending {
@@ -418,7 +414,6 @@ impl Conversation {
             priority: self.priority,
             arrived_at: self.arrived_at,
             agents: story.agents,
-            dispositions,
             outcome,
             timeline: story.timeline,
             first_response: story.first_response,

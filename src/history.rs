@@ -152,7 +152,6 @@ pub(crate) struct Ended {
     pub(crate) arrived_at: Timestamp,
     pub(crate) ended_at: Timestamp,
     pub(crate) agents: SmallVec<[AgentId; 2]>,
-    pub(crate) dispositions: Vec<String>,
     pub(crate) outcome: Outcome,
     /// Where its timeline is kept (see [`History::timeline`]).
     timeline: Span,
@@ -210,8 +209,9 @@ pub(crate) struct Ending {
     pub(crate) priority: u32,
     pub(crate) arrived_at: Timestamp,
     pub(crate) agents: SmallVec<[AgentId; 2]>,
-    pub(crate) dispositions: Vec<String>,
     pub(crate) outcome: Outcome,
+    /// Its timeline, which ends with [`Happening::Resolved`] if it was
+    /// resolved: the disposition codes are kept there alone.
     pub(crate) timeline: Vec<TimelineEntry>,
     pub(crate) first_response: Option<Millis>,
 }
@@ -226,6 +226,18 @@ impl History {
     /// The timeline of `ended`, a record of this history.
     pub(crate) fn timeline(&self, ended: &Ended) -> &[TimelineEntry] {
         self.timelines.get(ended.timeline)
+    }
+
+    /// The disposition codes `ended`, a record of this history, was
+    /// resolved with: those of the last [`Happening::Resolved`] in its
+    /// timeline, which is its last entry; none if it was abandoned.
+    pub(crate) fn dispositions(&self, ended: &Ended) -> &[String] {
+        (self.timeline(ended).iter().rev())
+            .find_map(|entry| match &entry.happening {
+                Happening::Resolved { dispositions } => Some(dispositions.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     pub(crate) fn contains(&self, id: &ConversationId) -> bool {
@@ -291,7 +303,6 @@ impl History {
                 arrived_at: ending.arrived_at,
                 ended_at: now,
                 agents: ending.agents,
-                dispositions: ending.dispositions,
                 outcome: ending.outcome,
                 timeline: self.timelines.keep(ending.timeline),
                 first_response: ending.first_response,
@@ -397,7 +408,6 @@ mod tests {
             priority: 0,
             arrived_at: Timestamp(at),
             agents: SmallVec::new(),
-            dispositions: Vec::new(),
             outcome: Outcome::Abandoned,
             timeline: timeline(at),
             first_response: None,

@@ -317,19 +317,13 @@ impl Router {
         }
         let held_by = self.conversations[ci].holder;
         let holder = self.detach(ci);
-        self.note(
-            ci,
-            Some(by.clone()),
-            Happening::Resolved {
-                dispositions: dispositions.clone(),
-            },
-        );
+        self.note(ci, Some(by.clone()), Happening::Resolved { dispositions });
         out.push(Decision::Resolved {
             conversation: id.clone(),
             by: by.clone(),
             holder: holder.map(|h| self.agents[h].id.clone()),
         });
-        let channel = self.end(ci, Outcome::Resolved, dispositions);
+        let channel = self.end(ci, Outcome::Resolved);
         self.after_end(held_by, channel, out);
         Ok(())
     }
@@ -355,7 +349,7 @@ impl Router {
             conversation: id.clone(),
             agent: holder.map(|h| self.agents[h].id.clone()),
         });
-        let channel = self.end(ci, Outcome::Abandoned, Vec::new());
+        let channel = self.end(ci, Outcome::Abandoned);
         self.after_end(held_by, channel, out);
         Ok(())
     }
@@ -373,7 +367,7 @@ impl Router {
 
     /// Forgets detached conversation `ci` as open and hands it to history;
     /// returns its channel.
-    fn end(&mut self, ci: ConvIx, outcome: Outcome, dispositions: Vec<String>) -> ChannelIx {
+    fn end(&mut self, ci: ConvIx, outcome: Outcome) -> ChannelIx {
         if let Some(timer) = self.conversations[ci].timers().escalation {
             self.timers.cancel(timer);
         }
@@ -392,7 +386,7 @@ impl Router {
             .expect("an open conversation is in the slab");
         self.conversation_ids.remove(&conversation.id);
         let channel = conversation.channel;
-        let (id, ending) = conversation.into_ending(outcome, dispositions);
+        let (id, ending) = conversation.into_ending(outcome);
         self.history.record(id, ending, self.now, &self.config);
         channel
     }

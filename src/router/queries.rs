@@ -265,7 +265,7 @@ impl Router {
                 id,
                 channel: self.catalog.channel_name(e.channel),
                 agents: &e.agents,
-                dispositions: &e.dispositions,
+                dispositions: self.history.dispositions(e),
                 arrived_at: e.arrived_at,
                 ended_at: e.ended_at,
                 outcome: e.outcome,
@@ -336,7 +336,7 @@ impl Router {
             arrived_at: e.arrived_at,
             state: match e.outcome {
                 Outcome::Resolved => ConversationState::Resolved {
-                    dispositions: e.dispositions.clone(),
+                    dispositions: self.history.dispositions(e).to_vec(),
                 },
                 Outcome::Abandoned => ConversationState::Abandoned,
             },
