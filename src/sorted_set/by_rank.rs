@@ -187,6 +187,25 @@ impl Bits {
 const _: () = assert!(std::mem::offset_of!(ByRank<u64>, firsts) <= 64);
 const _: () = assert!(std::mem::size_of::<Bits>() == 64);
 
+/// The first index at or after `from` of sorted `slots` whose rest is not
+/// below `rest`: looked for in steps that double away from `from`, then
+/// by a binary search between the last two. A rank's values are in order,
+/// so each one's slot is found near the last one's, in the cache lines
+/// that search read, where a binary search of all the slots after it
+/// misses the caches at its first steps.
+fn first_not_below(slots: &[u64], from: usize, rest: u64) -> usize {
+    // Every slot before `lo` is below `rest`.
+    let (mut lo, mut step) = (from, 1);
+    loop {
+        let probe = lo + step - 1;
+        match slots.get(probe) {
+            Some(&slot) if slot < rest => (lo, step) = (probe + 1, 2 * step),
+            Some(_) => return lo + slots[lo..probe].partition_point(|&s| s < rest),
+            None => return lo + slots[lo..].partition_point(|&s| s < rest),
+        }
+    }
+}
+
 /// Changes a boxed slice as a vector.
 fn with_vec<T, R>(slice: &mut Box<[T]>, change: impl FnOnce(&mut Vec<T>) -> R) -> R {
     let mut vec = std::mem::take(slice).into_vec();
@@ -229,7 +248,8 @@ impl<T: Ranked> ByRank<T> {
         }
         let mut slots: Vec<u64> = values.iter().map(|v| v.rest()).collect();
         slots.extend_from_slice(keep);
-        slots.sort_unstable();
+        // Sorted runs, one per rank and `keep`: a stable sort merges them.
+        slots.sort();
         slots.dedup();
         let (mut keys, mut bits) = (Vec::new(), Vec::new());
         let mut taken = Vec::new();
@@ -238,7 +258,7 @@ impl<T: Ranked> ByRank<T> {
             let mut slot = 0;
             taken.clear();
             for value in values {
-                slot += slots[slot..].partition_point(|&s| s < value.rest());
+                slot = first_not_below(&slots, slot, value.rest());
                 taken.push(slot);
             }
             let (first, last) = (taken[0] / WORD, slot / WORD);
@@ -596,5 +616,28 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
             return fail("length");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::first_not_below;
+
+    proptest! {
+        /// From any index, the search finds what a partition point of the
+        /// slots from there finds.
+        #[test]
+        fn the_search_from_an_index_finds_the_partition_point(
+            slots in prop::collection::btree_set(0_u64..500, 0..200),
+            from in 0_usize..200,
+            rest in 0_u64..500,
+        ) {
+            let slots: Vec<u64> = slots.into_iter().collect();
+            let from = from.min(slots.len());
+            let expected = from + slots[from..].partition_point(|&s| s < rest);
+            prop_assert_eq!(first_not_below(&slots, from, rest), expected);
+        }
     }
 }
