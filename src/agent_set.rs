@@ -41,14 +41,17 @@ impl AgentSet {
 
     /// Removes `a`; returns whether it was present.
     pub(crate) fn remove(&mut self, a: AgentIx) -> bool {
-        let Some(word) = self.words.get_mut((a.0 / WORD) as usize) else {
+        let w = (a.0 / WORD) as usize;
+        let Some(word) = self.words.get_mut(w) else {
             return false;
         };
         let bit = 1 << (a.0 % WORD);
         let removed = *word & bit != 0;
         *word &= !bit;
-        while self.words.last() == Some(&0) {
-            self.words.pop();
+        if w + 1 == self.words.len() {
+            while self.words.last() == Some(&0) {
+                self.words.pop();
+            }
         }
         self.len -= usize::from(removed);
         removed
