@@ -206,12 +206,30 @@ fn first_not_below(slots: &[u64], from: usize, rest: u64) -> usize {
     }
 }
 
-/// Changes a boxed slice as a vector.
-fn with_vec<T, R>(slice: &mut Box<[T]>, change: impl FnOnce(&mut Vec<T>) -> R) -> R {
-    let mut vec = std::mem::take(slice).into_vec();
-    let result = change(&mut vec);
-    *slice = vec.into_boxed_slice();
-    result
+/// Inserts `value` at `at` of a boxed slice, which is made anew with
+/// room for exactly its values: one allocation and one copy, where
+/// growing it as a vector and shrinking it back took two of each (a
+/// rank's bitsets, aligned to cache lines, cannot grow in place).
+fn insert_at<T>(slice: &mut Box<[T]>, at: usize, value: T) {
+    let mut values = std::mem::take(slice).into_vec().into_iter();
+    let mut made = Vec::with_capacity(values.len() + 1);
+    made.extend(values.by_ref().take(at));
+    made.push(value);
+    made.extend(values);
+    *slice = made.into_boxed_slice();
+}
+
+/// Removes the value at `at` of a boxed slice, which is made anew as for
+/// [`insert_at`].
+fn remove_at<T>(slice: &mut Box<[T]>, at: usize) {
+    let values = std::mem::take(slice).into_vec();
+    let mut made = Vec::with_capacity(values.len() - 1);
+    made.extend(
+        (values.into_iter().enumerate())
+            .filter(|&(i, _)| i != at)
+            .map(|(_, value)| value),
+    );
+    *slice = made.into_boxed_slice();
 }
 
 /// A set of `T` by rank (see the module documentation).
@@ -362,8 +380,8 @@ impl<T: Ranked> ByRank<T> {
         if self.keys.len() == MAX_RANKS {
             return None;
         }
-        with_vec(&mut self.keys, |keys| keys.insert(at, rank));
-        with_vec(&mut self.bits, |bits| bits.insert(at, Bits::default()));
+        insert_at(&mut self.keys, at, rank);
+        insert_at(&mut self.bits, at, Bits::default());
         Some(at)
     }
 
@@ -382,8 +400,8 @@ impl<T: Ranked> ByRank<T> {
     #[inline(never)]
     fn drop_unless_other(&mut self, at: usize) {
         if !self.holds_other_of(self.keys[at]) {
-            with_vec(&mut self.keys, |keys| keys.remove(at));
-            with_vec(&mut self.bits, |bits| bits.remove(at));
+            remove_at(&mut self.keys, at);
+            remove_at(&mut self.bits, at);
         }
     }
 
