@@ -1045,8 +1045,8 @@ fn check(
             .collect();
         let expected: Vec<_> = (ended.iter())
             .map(|e| {
-                let times = (Timestamp(e.arrived), Timestamp(e.ended_at));
-                (&e.id, &e.holders[..], e.resolved.clone(), times.0, times.1)
+                let (arrived, ended) = (Timestamp(e.arrived), Timestamp(e.ended_at));
+                (&e.id, &e.holders[..], e.resolved.clone(), arrived, ended)
             })
             .collect();
         prop_assert_eq!(past, expected, "history of {}", customer);
