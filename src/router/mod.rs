@@ -53,7 +53,9 @@ pub use queries::{InboxEntry, QueueInfo};
 ///   [`presence`](Router::presence), [`agents`](Router::agents),
 ///   [`now`](Router::now), [`config`](Router::config).
 /// - **Save**: the router is `Serialize + Deserialize`; a restored router
-///   makes the same decisions as the original.
+///   makes the same decisions as the original. Restore only what a router
+///   saved: a snapshot is not checked as events are, so one changed by
+///   hand can break the contract.
 ///
 /// # How it routes
 ///
