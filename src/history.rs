@@ -229,15 +229,13 @@ impl History {
     }
 
     /// The disposition codes `ended`, a record of this history, was
-    /// resolved with: those of the last [`Happening::Resolved`] in its
-    /// timeline, which is its last entry; none if it was abandoned.
+    /// resolved with: those of its timeline's last entry, which is
+    /// [`Happening::Resolved`] if it was resolved; none if it was abandoned.
     pub(crate) fn dispositions(&self, ended: &Ended) -> &[String] {
-        (self.timeline(ended).iter().rev())
-            .find_map(|entry| match &entry.happening {
-                Happening::Resolved { dispositions } => Some(dispositions.as_slice()),
-                _ => None,
-            })
-            .unwrap_or_default()
+        match self.timeline(ended).last().map(|entry| &entry.happening) {
+            Some(Happening::Resolved { dispositions }) => dispositions,
+            _ => &[],
+        }
     }
 
     pub(crate) fn contains(&self, id: &ConversationId) -> bool {
