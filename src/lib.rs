@@ -89,6 +89,7 @@ mod id;
 mod line;
 mod router;
 mod rules;
+mod seal;
 mod skill;
 mod sorted_set;
 mod stats;

@@ -129,3 +129,124 @@ fn the_host_puts_offers_awaits_and_wrap_ups_in_flight_at_once() {
     });
     assert!(reached);
 }
+
+/// Every number, string and truth value in a snapshot's state, by where
+/// it is.
+fn leaves(value: &serde_json::Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(i.to_string());
+                leaves(item, at, out);
+                at.pop();
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                at.push(name.replace('~', "~0").replace('/', "~1"));
+                leaves(field, at, out);
+                at.pop();
+            }
+        }
+        Value::Null => {}
+        _ => out.push(format!("/{}", at.join("/"))),
+    }
+}
+
+/// The same leaf, changed: a number one up (one down at the top of its
+/// range), a string one letter longer, a truth value turned over.
+fn changed(leaf: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match leaf {
+        Value::Number(n) => match n.as_u64() {
+            Some(u64::MAX) => Value::from(u64::MAX - 1),
+            Some(n) => Value::from(n + 1),
+            None => Value::from(n.as_i64().unwrap_or(0).wrapping_add(1)),
+        },
+        Value::String(s) => Value::from(format!("{s}x")),
+        Value::Bool(b) => Value::from(!b),
+        other => other.clone(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// A snapshot with any one value of its state changed is refused on
+    /// restore: by the seal, where the changed state still reads as a
+    /// router, and never restored as though it were the one saved.
+    #[test]
+    fn a_snapshot_changed_after_it_was_saved_is_refused(
+        bits in 0..1_u32 << 16,
+        staff in 1..12_usize,
+        words in proptest::collection::vec(any::<u32>(), 0..3_000),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let mut router = Router::new(sim::config(bits)).unwrap();
+        let mut host = Sim::new(staff);
+        let mut src = Words::new(words);
+        while !src.is_empty() {
+            let step = host.step(&mut src, &router);
+            let result = router.handle(step.at, step.event.clone());
+            host.learn(&step.event, &result);
+        }
+        let saved = serde_json::to_value(&router).unwrap();
+        let mut found = Vec::new();
+        leaves(&saved["state"], &mut vec!["state".to_string()], &mut found);
+        let path = pick.get(&found);
+        let mut edited = saved.clone();
+        let leaf = edited.pointer_mut(path).unwrap();
+        *leaf = changed(leaf);
+        match serde_json::from_value::<Router>(edited) {
+            Ok(_) => prop_assert!(false, "restored with {path} changed"),
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert!(
+                    !message.contains("seals to") || message.contains("changed after it was saved"),
+                    "{}", message
+                );
+            }
+        }
+    }
+}
+
+/// A changed count of conversations held, which still reads as a router,
+/// is refused by the seal, with a message that says so; so is a changed
+/// seal. The snapshot as saved restores.
+#[test]
+fn the_seal_refuses_a_changed_state_and_a_changed_seal() {
+    let mut router = Router::new(sim::config(0)).unwrap();
+    let mut host = Sim::new(4);
+    let mut src = sim::SplitMix(3);
+    for _ in 0..500 {
+        let step = host.step(&mut src, &router);
+        let result = router.handle(step.at, step.event.clone());
+        host.learn(&step.event, &result);
+    }
+    let saved = serde_json::to_value(&router).unwrap();
+    assert_eq!(
+        serde_json::from_value::<Router>(saved.clone()).unwrap(),
+        router
+    );
+
+    let mut edited = saved.clone();
+    let assigned = edited.pointer_mut("/state/channels/0/assigned").unwrap();
+    *assigned = serde_json::Value::from(assigned.as_u64().unwrap() + 1);
+    let error = serde_json::from_value::<Router>(edited).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("the snapshot was changed after it was saved"),
+        "{error}"
+    );
+
+    let mut edited = saved;
+    let seal = edited.pointer_mut("/seal").unwrap();
+    *seal = serde_json::Value::from(seal.as_u64().unwrap() ^ 1);
+    let error = serde_json::from_value::<Router>(edited).unwrap_err();
+    assert!(
+        error.to_string().contains("changed after it was saved"),
+        "{error}"
+    );
+}

@@ -10,7 +10,8 @@ mod transfers;
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 use crate::agent::Agent;
 use crate::agent_set::AgentSet;
@@ -27,6 +28,7 @@ use crate::history::History;
 use crate::id::{AgentId, ConversationId};
 use crate::line::{Levels, Line, LineKey};
 use crate::rules::Rules;
+use crate::seal::seal;
 use crate::stats::Tally;
 use crate::strategy::RankKey;
 use crate::time::Timestamp;
@@ -53,9 +55,23 @@ pub use queries::{InboxEntry, QueueInfo};
 ///   [`presence`](Router::presence), [`agents`](Router::agents),
 ///   [`now`](Router::now), [`config`](Router::config).
 /// - **Save**: the router is `Serialize + Deserialize`; a restored router
-///   makes the same decisions as the original. Restore only what a router
-///   saved: a snapshot is not checked as events are, so one changed by
-///   hand can break the contract.
+///   makes the same decisions as the original. A snapshot is the state and
+///   its seal, a fixed hash of the state: one changed after it was saved
+///   fails to restore, with an error that says so. The seal catches
+///   accidents, not forgery: a restored state is not checked as events
+///   are, so restore only what a router saved.
+///
+/// ```
+/// use omnirouter::{Config, Router};
+///
+/// let router = Router::new(Config::new(["sms"])).unwrap();
+/// let json = serde_json::to_string(&router).unwrap();
+/// assert_eq!(serde_json::from_str::<Router>(&json).unwrap(), router);
+///
+/// let edited = json.replace(r#""now":0"#, r#""now":1"#);
+/// let error = serde_json::from_str::<Router>(&edited).unwrap_err();
+/// assert!(error.to_string().starts_with("the snapshot was changed after it was saved"));
+/// ```
 ///
 /// # How it routes
 ///
@@ -98,6 +114,9 @@ pub use queries::{InboxEntry, QueueInfo};
 /// assert!(matches!(&decisions[0], Decision::Assigned { agent, .. } if *agent == "ann".into()));
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+// The derived functions save and restore the state; the router's own
+// `Serialize` and `Deserialize` (below) add the seal.
+#[serde(remote = "Self")]
 pub struct Router {
     config: Config,
     catalog: Catalog,
@@ -147,6 +166,50 @@ pub struct Router {
     /// Live statistics count from the last reset, number `stats_epoch`.
     stats_epoch: u64,
     stats_reset_at: Timestamp,
+}
+
+/// The router's state, as its derived functions save it.
+struct State<'a>(&'a Router);
+
+impl Serialize for State<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Router::serialize(self.0, serializer)
+    }
+}
+
+/// A snapshot is the state and its seal (see `crate::seal`).
+impl Serialize for Router {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let state = State(self);
+        let mut snapshot = serializer.serialize_struct("Snapshot", 2)?;
+        snapshot.serialize_field("state", &state)?;
+        snapshot.serialize_field("seal", &seal(&state))?;
+        snapshot.end()
+    }
+}
+
+/// Restores a snapshot whose state still has its seal; refuses one
+/// changed since it was saved.
+impl<'de> Deserialize<'de> for Router {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename = "Snapshot", deny_unknown_fields)]
+        struct Snapshot {
+            #[serde(deserialize_with = "Router::deserialize")]
+            state: Router,
+            seal: u64,
+        }
+        let snapshot = Snapshot::deserialize(deserializer)?;
+        let found = seal(&State(&snapshot.state));
+        if found != snapshot.seal {
+            return Err(de::Error::custom(format_args!(
+                "the snapshot was changed after it was saved: its state seals to {found:#018x}, \
+                 not to its seal {:#018x}",
+                snapshot.seal
+            )));
+        }
+        Ok(snapshot.state)
+    }
 }
 
 /// The router's state for one channel.
