@@ -247,13 +247,12 @@ impl ser::Serializer for &mut Sealer {
 
     fn serialize_struct_variant(
         self,
-        _: &'static str,
+        name: &'static str,
         index: u32,
-        _: &'static str,
-        _: usize,
+        variant: &'static str,
+        len: usize,
     ) -> Result<Self, Unsealable> {
-        self.variant(index);
-        self.serialize_seq(None)
+        self.serialize_tuple_variant(name, index, variant, len)
     }
 }
 
