@@ -253,6 +253,10 @@ pub(crate) struct ByRank<T> {
     firsts: Vec<u64>,
     /// Values whose rest has no slot: each below the last slot's.
     others: BTreeSet<T>,
+    /// The first of the others, kept at hand: [`first`](Self::first),
+    /// which every search of a line calls, would otherwise walk down the
+    /// B-tree's left edge each time.
+    first_other: Option<T>,
 }
 
 impl<T: Ranked> ByRank<T> {
@@ -293,6 +297,7 @@ impl<T: Ranked> ByRank<T> {
             keys: keys.into_boxed_slice(),
             bits: bits.into_boxed_slice(),
             others: BTreeSet::new(),
+            first_other: None,
             len: values.len(),
         })
     }
@@ -421,6 +426,7 @@ impl<T: Ranked> ByRank<T> {
         if !self.others.insert(value) {
             return false;
         }
+        self.first_other = Some(self.first_other.map_or(value, |first| first.min(value)));
         self.len += 1;
         if self.others.len() > self.slots.len() / 8 + 16 {
             self.lay_out(true);
@@ -438,7 +444,7 @@ impl<T: Ranked> ByRank<T> {
         };
         let removed = match self.find_slot_near(value.rest(), hint) {
             Ok(slot) => self.bits[at].clear(slot),
-            Err(_) => self.others.remove(value),
+            Err(_) => self.remove_other(value),
         };
         if removed {
             self.len -= 1;
@@ -446,6 +452,15 @@ impl<T: Ranked> ByRank<T> {
             if self.slots.len() > 2 * self.len + 64 {
                 self.lay_out(false);
             }
+        }
+        removed
+    }
+
+    /// Removes `value` from the others; returns whether it was there.
+    fn remove_other(&mut self, value: &T) -> bool {
+        let removed = self.others.remove(value);
+        if removed && self.first_other == Some(*value) {
+            self.first_other = self.others.first().copied();
         }
         removed
     }
@@ -489,9 +504,9 @@ impl<T: Ranked> ByRank<T> {
     #[inline]
     pub(crate) fn first(&self) -> Option<T> {
         let bit = self.next_bit(0, 0).map(|(value, ..)| value);
-        match (bit, self.others.first()) {
-            (Some(bit), Some(&other)) => Some(bit.min(other)),
-            (bit, other) => bit.or(other.copied()),
+        match (bit, self.first_other) {
+            (Some(bit), Some(other)) => Some(bit.min(other)),
+            (bit, other) => bit.or(other),
         }
     }
 
@@ -632,6 +647,9 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
         let counted: usize = self.bits.iter().map(|b| b.count).sum();
         if counted + self.others.len() != self.len {
             return fail("length");
+        }
+        if self.first_other != self.others.first().copied() {
+            return fail("the first of the others kept at hand");
         }
         Ok(())
     }
