@@ -23,14 +23,13 @@ use crate::hash::FxHasher;
 /// `value`, each with a tag of its kind, and every compound's end, so that
 /// different values of one type give different streams (`([1], [])` and
 /// `([], [1])`, say).
-pub(crate) fn seal<T: Serialize + ?Sized>(value: &T) -> u64 {
+///
+/// `None` if a part of `value` refuses to serialise, which no part of the
+/// router's state does.
+pub(crate) fn seal<T: Serialize + ?Sized>(value: &T) -> Option<u64> {
     let mut sealer = Sealer(FxHasher::default());
-    match value.serialize(&mut sealer) {
-        Ok(()) => finish(sealer.0.finish()),
-        // The router's state serialises without failing; should a type
-        // refuse, no snapshot of it restores.
-        Err(Unsealable) => 0,
-    }
+    value.serialize(&mut sealer).ok()?;
+    Some(finish(sealer.0.finish()))
 }
 
 /// SplitMix64's finaliser, so that every bit of the seal depends on every
@@ -324,13 +323,25 @@ mod tests {
         }
     }
 
+    /// A value that refuses to serialise has no seal.
+    #[test]
+    fn a_value_that_refuses_has_none() {
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: ser::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(ser::Error::custom("no"))
+            }
+        }
+        assert_eq!(seal(&(1_u8, Refuses)), None);
+    }
+
     /// The seal is a fixed function: the same value seals the same in
     /// every run and build, so a snapshot restores in another process.
     #[test]
     fn is_fixed() {
         assert_eq!(
             seal(&(1_u32, "omnirouter", Some(true))),
-            0x543f_e694_145b_194c
+            Some(0x543f_e694_145b_194c)
         );
     }
 }

@@ -10,7 +10,7 @@ mod transfers;
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
-use serde::ser::SerializeStruct;
+use serde::ser::{self, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 use crate::agent::Agent;
@@ -168,6 +168,10 @@ pub struct Router {
     stats_reset_at: Timestamp,
 }
 
+/// Why a router has no snapshot, should a part of its state refuse to
+/// serialise (none does).
+const UNSEALABLE: &str = "a part of the router's state does not serialise, so it has no seal";
+
 /// The router's state, as its derived functions save it.
 struct State<'a>(&'a Router);
 
@@ -181,9 +185,10 @@ impl Serialize for State<'_> {
 impl Serialize for Router {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let state = State(self);
+        let seal = seal(&state).ok_or_else(|| ser::Error::custom(UNSEALABLE))?;
         let mut snapshot = serializer.serialize_struct("Snapshot", 2)?;
         snapshot.serialize_field("state", &state)?;
-        snapshot.serialize_field("seal", &seal(&state))?;
+        snapshot.serialize_field("seal", &seal)?;
         snapshot.end()
     }
 }
@@ -200,7 +205,7 @@ impl<'de> Deserialize<'de> for Router {
             seal: u64,
         }
         let snapshot = Snapshot::deserialize(deserializer)?;
-        let found = seal(&State(&snapshot.state));
+        let found = seal(&State(&snapshot.state)).ok_or_else(|| de::Error::custom(UNSEALABLE))?;
         if found != snapshot.seal {
             return Err(de::Error::custom(format_args!(
                 "the snapshot was changed after it was saved: its state seals to {found:#018x}, \
