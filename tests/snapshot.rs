@@ -174,8 +174,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     /// A snapshot with any one value of its state changed is refused on
-    /// restore: by the seal, where the changed state still reads as a
-    /// router, and never restored as though it were the one saved.
+    /// restore: by the seal where the changed state still reads as a
+    /// router (the test below checks the message), else as no router.
     #[test]
     fn a_snapshot_changed_after_it_was_saved_is_refused(
         bits in 0..1_u32 << 16,
@@ -198,16 +198,8 @@ proptest! {
         let mut edited = saved.clone();
         let leaf = edited.pointer_mut(path).unwrap();
         *leaf = changed(leaf);
-        match serde_json::from_value::<Router>(edited) {
-            Ok(_) => prop_assert!(false, "restored with {path} changed"),
-            Err(error) => {
-                let message = error.to_string();
-                prop_assert!(
-                    !message.contains("seals to") || message.contains("changed after it was saved"),
-                    "{}", message
-                );
-            }
-        }
+        let restored = serde_json::from_value::<Router>(edited);
+        prop_assert!(restored.is_err(), "restored with {} changed", path);
     }
 }
 
