@@ -34,7 +34,8 @@
 //! remembers no ended conversation, and `--no-skills` routes by none, to
 //! tell what each costs; `--agents`,
 //! `--waiting`, `--events`, `--no-naive`, `--no-memory`, `--no-yardstick`
-//! and `--kinds` narrow a run for profiling (see `main`).
+//! and `--kinds` (each event kind timed, and its allocations counted)
+//! narrow a run for profiling (see `main`).
 //!
 //! At 100k agents it also times, in turns, a floor: the least any router
 //! must do for this workload (see `Floor`), against the `HashMap` and
@@ -54,7 +55,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{HashMap, VecDeque};
 use std::hint::black_box;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use split_mix::Rng;
@@ -66,16 +67,19 @@ use omnirouter::{
 
 // ---- live bytes --------------------------------------------------------
 
-/// The system allocator, counting the bytes live at any time.
+/// The system allocator, counting the bytes live at any time, and the
+/// calls that allocate.
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is passed on unchanged to `System`; only a counter is
 // added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: the caller's contract is passed on.
         unsafe { System.alloc(layout) }
     }
@@ -91,6 +95,7 @@ unsafe impl GlobalAlloc for Counting {
             new_size as isize - layout.size() as isize,
             Ordering::Relaxed,
         );
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: the caller's contract is passed on.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -101,6 +106,11 @@ static ALLOCATOR: Counting = Counting;
 
 fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Calls to allocate or reallocate so far.
+fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::Relaxed)
 }
 
 // ---- the centre --------------------------------------------------------
@@ -333,8 +343,8 @@ struct Driver {
     events: u64,
     /// Whether to send `AgentReplied`, which the reference does not know.
     replies: bool,
-    /// If set, time each event: (count, ns) per event kind.
-    kinds: Option<Vec<(&'static str, u64, u128)>>,
+    /// If set, time each event and count its allocations, per event kind.
+    kinds: Option<Vec<Kind>>,
 }
 
 /// A short name for the kind of `event`.
@@ -480,14 +490,17 @@ impl Driver {
         };
         let timed = self.kinds.as_mut().map(|kinds| {
             let name = kind(&event);
-            let i = match kinds.iter().position(|k| k.0 == name) {
+            let i = match kinds.iter().position(|k| k.name == name) {
                 Some(i) => i,
                 None => {
-                    kinds.push((name, 0, 0));
+                    kinds.push(Kind {
+                        name,
+                        ..Kind::default()
+                    });
                     kinds.len() - 1
                 }
             };
-            (i, Instant::now())
+            (i, allocations(), Instant::now())
         });
         target.feed(self.now, event, &mut |d| match d {
             Decision::Assigned {
@@ -505,9 +518,11 @@ impl Driver {
             }
             _ => {}
         });
-        if let (Some((i, start)), Some(kinds)) = (timed, self.kinds.as_mut()) {
-            kinds[i].1 += 1;
-            kinds[i].2 += start.elapsed().as_nanos();
+        if let (Some((i, allocated, start)), Some(kinds)) = (timed, self.kinds.as_mut()) {
+            let kind = &mut kinds[i];
+            kind.ns += start.elapsed().as_nanos();
+            kind.count += 1;
+            kind.allocations += allocations() - allocated;
         }
     }
 
@@ -1221,7 +1236,7 @@ fn main() {
     // For profiling: `--agents N`, `--waiting N` and `--events N` narrow
     // the run, `--no-naive` leaves the reference out, `--no-memory` leaves
     // out bytes per agent after the workload, `--kinds` also times
-    // each event kind (on stderr), `--strategy NAME` picks another
+    // each event kind and counts its allocations (on stderr), `--strategy NAME` picks another
     // strategy than the default (see `config`).
     // A quick run leaves out the centre of 1M agents: making its routing
     // classes alone takes about 40 s on two cores.
@@ -1660,20 +1675,43 @@ fn print_row(r: &Row) {
     );
 }
 
-/// Runs `events` more steps timing each event kind, and prints the times.
+/// What one kind of event took, over a run.
+#[derive(Default)]
+struct Kind {
+    name: &'static str,
+    count: u64,
+    ns: u128,
+    /// Calls to allocate or reallocate while the router handled the
+    /// events and the driver read their decisions (its own vectors grow
+    /// by doubling: a few calls in a run).
+    allocations: usize,
+}
+
+/// Runs `events` more steps timing each event kind and counting its
+/// allocations, and prints them.
 fn print_kinds(driver: &mut Driver, router: &mut Router, events: u64) {
     driver.kinds = Some(Vec::new());
     driver.run(router, events);
     let mut kinds = driver.kinds.take().unwrap_or_default();
-    kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
-    let total: u128 = kinds.iter().map(|k| k.2).sum();
-    for (name, count, ns) in kinds {
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.ns));
+    let total: u128 = kinds.iter().map(|k| k.ns).sum();
+    let (events, allocated) = kinds.iter().fold((0, 0), |(events, allocated), k| {
+        (events + k.count, allocated + k.allocations)
+    });
+    for k in kinds {
         eprintln!(
-            "    {name:<22} {count:>8} events {:>9.0} ns each, {:>5.1}% of the time",
-            ns as f64 / count as f64,
-            100.0 * ns as f64 / total as f64
+            "    {:<22} {:>8} events {:>9.0} ns each, {:>5.1}% of the time, {:>6.2} allocations each",
+            k.name,
+            k.count,
+            k.ns as f64 / k.count as f64,
+            100.0 * k.ns as f64 / total as f64,
+            k.allocations as f64 / k.count as f64,
         );
     }
+    eprintln!(
+        "    all {events} events: {:.2} allocations each",
+        allocated as f64 / events as f64
+    );
 }
 
 /// The same centre and events on the naive reference router and on the
