@@ -576,7 +576,7 @@ mod tests {
             assert!(set.insert(value, &mut Hint::default()));
         }
         // LONG + 1 values in ranks of four.
-        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == LONG / 4 + 1));
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.rank_count() == LONG / 4 + 1));
         assert_eq!(
             set.range_from(LONG - 1).collect::<Vec<_>>(),
             [LONG - 1, LONG]
@@ -598,7 +598,7 @@ mod tests {
     #[test]
     fn a_set_by_rank_becomes_runs_past_the_last_rank_it_keeps() {
         let mut set: SortedSet<usize> = (0..4 * MAX_RANKS).collect();
-        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.ranks() == MAX_RANKS));
+        assert!(matches!(&set, SortedSet::ByRank(by_rank) if by_rank.rank_count() == MAX_RANKS));
         // A value of a rank it has already stays by rank; a new rank does not.
         assert!(!set.insert(4 * MAX_RANKS - 1, &mut Hint::default()));
         assert!(matches!(set, SortedSet::ByRank(_)));

@@ -48,17 +48,23 @@ const WORD: usize = 64;
 /// [`ByRank::find_slot`]).
 const BLOCK: usize = 64;
 
-/// Empty bitsets kept past the ranks', for ranks to come, so that a rank
-/// one agent takes for a moment (its load just after a release, until it
-/// takes the next conversation in line) comes and goes without an
+/// Room kept past the ranks' keys and bitsets, for ranks to come, so that
+/// a rank one agent takes for a moment (its load just after a release,
+/// until it takes the next conversation in line) comes and goes without an
 /// allocation. Making the bitsets anew each time, aligned to cache lines,
 /// took a quarter of the samples of a resolve that pulls from a line and
 /// an arrival that waits, at a million agents.
 const ROOM: usize = 2;
 
-/// The most empty bitsets kept past the ranks': past it, the room goes
-/// back to [`ROOM`].
+/// The most room kept past the ranks: past it, the room goes back to
+/// [`ROOM`].
 const MAX_ROOM: usize = 8;
+
+/// The key kept in the room past the ranks, where no search looks.
+const NO_RANK: u64 = u64::MAX;
+
+/// The most words whose room an emptied bitset keeps.
+const KEPT_WORDS: usize = 8;
 
 /// A set of slots, in two levels: which slots are set, and which words
 /// have a slot set, so that the next slot set is found in a few words.
@@ -125,7 +131,10 @@ impl Bits {
     #[inline(never)]
     fn cover(&mut self, w: usize) {
         if self.words.is_empty() {
-            *self = Bits::spanning(w, w);
+            // In the room the words had, if any (see `clear`).
+            self.base = w;
+            self.words.push(0);
+            self.summary.push(0);
         } else if w < self.base {
             // Every word moves: the summary is made again.
             let more = self.base - w;
@@ -141,6 +150,19 @@ impl Bits {
             let len = w + 1 - self.base;
             self.words.resize(len, 0);
             self.summary.resize(len.div_ceil(WORD), 0);
+        }
+    }
+
+    /// Empties the set: the words go, but the room of a few stays, for a
+    /// rank to come to take without an allocation.
+    fn clear_all(&mut self) {
+        if self.words.capacity() > KEPT_WORDS {
+            *self = Bits::default();
+        } else {
+            self.count = 0;
+            self.base = 0;
+            self.words.clear();
+            self.summary.clear();
         }
     }
 
@@ -218,31 +240,6 @@ fn first_not_below(slots: &[u64], from: usize, rest: u64) -> usize {
     }
 }
 
-/// Inserts `value` at `at` of a boxed slice, which is made anew with
-/// room for exactly its values: one allocation and one copy, where
-/// growing it as a vector and shrinking it back took two of each.
-fn insert_at<T>(slice: &mut Box<[T]>, at: usize, value: T) {
-    let mut values = std::mem::take(slice).into_vec().into_iter();
-    let mut made = Vec::with_capacity(values.len() + 1);
-    made.extend(values.by_ref().take(at));
-    made.push(value);
-    made.extend(values);
-    *slice = made.into_boxed_slice();
-}
-
-/// Removes the value at `at` of a boxed slice, which is made anew as for
-/// [`insert_at`].
-fn remove_at<T>(slice: &mut Box<[T]>, at: usize) {
-    let values = std::mem::take(slice).into_vec();
-    let mut made = Vec::with_capacity(values.len() - 1);
-    made.extend(
-        (values.into_iter().enumerate())
-            .filter(|&(i, _)| i != at)
-            .map(|(_, value)| value),
-    );
-    *slice = made.into_boxed_slice();
-}
-
 /// A set of `T` by rank (see the module documentation).
 ///
 /// Laid out in order, from a cache line's start: the fields a move between
@@ -250,14 +247,19 @@ fn remove_at<T>(slice: &mut Box<[T]>, at: usize) {
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub(crate) struct ByRank<T> {
-    /// Every rank the set holds a value of, in order. A boxed slice, as
-    /// is `bits`, which leaves their capacities out of the first cache
-    /// line.
+    /// Every rank the set holds a value of, in order, the first
+    /// [`ranks`](Self::ranks) of them, then room for ranks to come (see
+    /// [`ROOM`]). A boxed slice, as is `bits`, which leaves their
+    /// capacities out of the first cache line.
     keys: Box<[u64]>,
     /// The slots of each rank in `keys` whose values are in the set, then
-    /// empty bitsets for ranks to come (see [`ROOM`]).
+    /// empty bitsets, as long as `keys`.
     bits: Box<[Bits]>,
-    len: usize,
+    /// How many values the set holds: at most one per agent, and agents
+    /// are numbered in `u32`.
+    len: u32,
+    /// How many ranks the set holds: at most [`MAX_RANKS`].
+    ranks: u32,
     /// The rests that have a slot, in order: slot `i` is `slots[i]`.
     slots: Vec<u64>,
     /// The first rest of each block of [`BLOCK`] slots: block `b`'s is
@@ -306,11 +308,12 @@ impl<T: Ranked> ByRank<T> {
         Some(ByRank {
             firsts: slots.iter().step_by(BLOCK).copied().collect(),
             slots,
+            ranks: keys.len() as u32,
             keys: keys.into_boxed_slice(),
             bits: bits.into_boxed_slice(),
             others: BTreeSet::new(),
             first_other: None,
-            len: values.len(),
+            len: values.len() as u32,
         })
     }
 
@@ -349,17 +352,24 @@ impl<T: Ranked> ByRank<T> {
 
     /// How many values the set holds.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.len as usize
+    }
+
+    /// The ranks held, in order.
+    #[inline]
+    fn ranks(&self) -> &[u64] {
+        &self.keys[..self.ranks as usize]
     }
 
     /// Where `rank` is among the ranks kept, or would go: found by reading
     /// the ranks in turn, as the best keys, at the front, are the busiest.
     #[inline]
     fn find(&self, rank: u64) -> Result<usize, usize> {
-        match self.keys.iter().position(|&r| r >= rank) {
-            Some(at) if self.keys[at] == rank => Ok(at),
+        let ranks = self.ranks();
+        match ranks.iter().position(|&r| r >= rank) {
+            Some(at) if ranks[at] == rank => Ok(at),
             Some(at) => Err(at),
-            None => Err(self.keys.len()),
+            None => Err(ranks.len()),
         }
     }
 
@@ -385,7 +395,7 @@ impl<T: Ranked> ByRank<T> {
             Err(_) => return Some(self.insert_other(value)),
         };
         let added = self.bits[at].set(slot);
-        self.len += usize::from(added);
+        self.len += u32::from(added);
         Some(added)
     }
 
@@ -394,24 +404,30 @@ impl<T: Ranked> ByRank<T> {
     #[cold]
     #[inline(never)]
     fn add_rank(&mut self, at: usize, rank: u64) -> Option<usize> {
-        let ranks = self.keys.len();
+        let ranks = self.ranks as usize;
         if ranks == MAX_RANKS {
             return None;
         }
-        insert_at(&mut self.keys, at, rank);
-        if self.bits.len() == ranks {
-            self.resize_bits(ranks + 1 + ROOM);
+        if self.keys.len() == ranks {
+            self.resize_room(ranks + 1 + ROOM);
         }
-        // The first bitset of the room moves to `at`.
+        // The first key and bitset of the room move to `at`.
+        self.keys[at..=ranks].rotate_right(1);
+        self.keys[at] = rank;
         self.bits[at..=ranks].rotate_right(1);
+        self.ranks += 1;
         Some(at)
     }
 
-    /// Makes the bitsets `len` long: theirs, then empty ones for room.
+    /// Makes the keys and bitsets `len` long: the ranks', then room.
     #[cold]
     #[inline(never)]
-    fn resize_bits(&mut self, len: usize) {
-        let ranks = self.keys.len();
+    fn resize_room(&mut self, len: usize) {
+        let ranks = self.ranks as usize;
+        let mut keys = Vec::with_capacity(len);
+        keys.extend_from_slice(self.ranks());
+        keys.resize(len, NO_RANK);
+        self.keys = keys.into_boxed_slice();
         let mut bits = Vec::with_capacity(len);
         bits.extend(
             std::mem::take(&mut self.bits)
@@ -438,13 +454,15 @@ impl<T: Ranked> ByRank<T> {
     #[inline(never)]
     fn drop_unless_other(&mut self, at: usize) {
         if !self.holds_other_of(self.keys[at]) {
-            remove_at(&mut self.keys, at);
-            // The emptied bitset, its words freed, goes to the room.
-            let ranks = self.keys.len();
-            self.bits[at] = Bits::default();
-            self.bits[at..=ranks].rotate_left(1);
-            if self.bits.len() > ranks + MAX_ROOM {
-                self.resize_bits(ranks + ROOM);
+            // The key and the emptied bitset go to the room.
+            let ranks = self.ranks as usize;
+            self.bits[at].clear_all();
+            self.keys[at..ranks].rotate_left(1);
+            self.keys[ranks - 1] = NO_RANK;
+            self.bits[at..ranks].rotate_left(1);
+            self.ranks -= 1;
+            if self.keys.len() > ranks - 1 + MAX_ROOM {
+                self.resize_room(ranks - 1 + ROOM);
             }
         }
     }
@@ -488,7 +506,7 @@ impl<T: Ranked> ByRank<T> {
         if removed {
             self.len -= 1;
             self.drop_if_empty(at);
-            if self.slots.len() > 2 * self.len + 64 {
+            if self.slots.len() > 2 * self.len() + 64 {
                 self.lay_out(false);
             }
         }
@@ -519,7 +537,7 @@ impl<T: Ranked> ByRank<T> {
             return false;
         }
         let added = self.bits[to].set(slot);
-        self.len = self.len + usize::from(added) - 1;
+        self.len = self.len + u32::from(added) - 1;
         if from != to {
             self.drop_if_empty(from);
         }
@@ -553,7 +571,7 @@ impl<T: Ranked> ByRank<T> {
     /// at `at` in [`keys`](Self::keys), with where it is.
     #[inline]
     fn next_bit(&self, mut at: usize, mut slot: usize) -> Option<(T, usize, usize)> {
-        while at < self.keys.len() {
+        while at < self.ranks as usize {
             let bits = &self.bits[at];
             if bits.count > 0
                 && let Some(found) = bits.next_from(slot)
@@ -579,8 +597,8 @@ impl<T: Ranked> ByRank<T> {
 
     /// The values at or after `from`, in order.
     pub(crate) fn range_from(&self, from: T) -> Iter<'_, T> {
-        let at = self.keys.partition_point(|&r| r < from.rank());
-        let slot = match self.keys.get(at) {
+        let at = self.ranks().partition_point(|&r| r < from.rank());
+        let slot = match self.ranks().get(at) {
             Some(&r) if r == from.rank() => match self.find_slot(from.rest()) {
                 Ok(slot) | Err(slot) => slot,
             },
@@ -631,8 +649,8 @@ impl<T: Ranked> Iterator for Iter<'_, T> {
 #[cfg(test)]
 impl<T: Ranked + std::fmt::Debug> ByRank<T> {
     /// How many ranks the set keeps.
-    pub(crate) fn ranks(&self) -> usize {
-        self.keys.len()
+    pub(crate) fn rank_count(&self) -> usize {
+        self.ranks().len()
     }
 
     /// Checks what the set keeps beside its values: slots in order, no
@@ -651,17 +669,22 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
         {
             return fail("the blocks' first rests");
         }
-        if self.keys.len() > MAX_RANKS || !self.keys.is_sorted_by(|a, b| a < b) {
+        let ranks = self.ranks as usize;
+        if ranks > MAX_RANKS || ranks > self.keys.len() || !self.ranks().is_sorted_by(|a, b| a < b)
+        {
             return fail("ranks");
         }
-        if self.keys.len() > self.bits.len() {
-            return fail("a rank without bits");
+        if self.keys.len() != self.bits.len() {
+            return fail("keys and bits apart");
         }
-        let room = &self.bits[self.keys.len()..];
+        if self.keys[ranks..].iter().any(|&key| key != NO_RANK) {
+            return fail("a key in the room");
+        }
+        let room = &self.bits[ranks..];
         if room.len() > MAX_ROOM || room.iter().any(|b| b.count != 0 || !b.words.is_empty()) {
             return fail("the room for ranks");
         }
-        for (&rank, bits) in self.keys.iter().zip(&self.bits) {
+        for (&rank, bits) in self.ranks().iter().zip(&self.bits) {
             if bits.count == 0 && !self.holds_other_of(rank) {
                 return fail("a rank without values");
             }
@@ -688,7 +711,7 @@ impl<T: Ranked + std::fmt::Debug> ByRank<T> {
             }
         }
         let counted: usize = self.bits.iter().map(|b| b.count).sum();
-        if counted + self.others.len() != self.len {
+        if counted + self.others.len() != self.len() {
             return fail("length");
         }
         if self.first_other != self.others.first().copied() {
