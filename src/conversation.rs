@@ -333,6 +333,49 @@ impl<S: DerefMut<Target = Records>> NodesMut for ByChannel<S> {
     }
 }
 
+/// The stories of ended conversations, kept to be used again, so that
+/// the conversations held next make theirs, and their timelines' vectors,
+/// without an allocation: in steady state a conversation ends for each
+/// one held. At most [`SpareStories::MOST`] are kept. No comparison sees
+/// them and no snapshot saves them.
+#[derive(Clone, Debug, Default)]
+#[expect(
+    clippy::vec_box,
+    reason = "the boxes are the memory kept: a conversation's story is boxed"
+)]
+pub(crate) struct SpareStories(Vec<Box<Story>>);
+
+impl SpareStories {
+    /// The most stories kept.
+    const MOST: usize = 32;
+
+    /// The most entries a timeline's vector kept has room for: a longer
+    /// one is freed, and the story kept with a new one.
+    const MOST_ENTRIES: usize = 16;
+
+    /// Keeps `story`'s memory, its timeline's vector with it, if there is
+    /// room.
+    pub(crate) fn keep(&mut self, mut story: Box<Story>, mut timeline: Vec<TimelineEntry>) {
+        if self.0.len() < Self::MOST {
+            if timeline.capacity() > Self::MOST_ENTRIES {
+                timeline = Vec::with_capacity(4);
+            }
+            timeline.clear();
+            story.timeline = timeline;
+            self.0.push(story);
+        }
+    }
+}
+
+/// Spare memory changes nothing a router does.
+impl PartialEq for SpareStories {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SpareStories {}
+
 /// Everything about an open conversation beyond arriving and waiting.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub(crate) struct Story {
@@ -385,44 +428,72 @@ impl Conversation {
 
     /// Its story, made now from what it implies if it has none yet.
     pub(crate) fn story_mut(&mut self) -> &mut Story {
+        self.story_in(None)
+    }
+
+    /// Its story, made now if it has none yet, in the memory of a spare
+    /// one if there is one.
+    pub(crate) fn story_from(&mut self, spare: &mut SpareStories) -> &mut Story {
+        let memory = if self.story.is_none() {
+            spare.0.pop()
+        } else {
+            None
+        };
+        self.story_in(memory)
+    }
+
+    /// Its story, made now from what it implies if it has none yet, in
+    /// `memory` if given: the box and its timeline's vector.
+    fn story_in(&mut self, memory: Option<Box<Story>>) -> &mut Story {
         let (arrived_at, queued) = (self.arrived_at, self.queued_on_arrival);
         self.queued_on_arrival = false;
         self.story.get_or_insert_with(|| {
-            let mut timeline = Vec::with_capacity(4);
-            timeline.extend(implied_timeline(arrived_at, queued));
-            Box::new(Story {
-                queued_at: arrived_at,
-                agents: SmallVec::new(),
-                participants: SmallVec::new(),
-                timeline,
-                escalation: Box::default(),
-                steps_taken: 0,
-                timers: ConversationTimers::default(),
-                first_response: None,
-                awaiting_reply_since: Some(arrived_at),
-            })
+            let begun = |mut timeline: Vec<TimelineEntry>| {
+                timeline.clear();
+                timeline.extend(implied_timeline(arrived_at, queued));
+                Story {
+                    queued_at: arrived_at,
+                    agents: SmallVec::new(),
+                    participants: SmallVec::new(),
+                    timeline,
+                    escalation: Box::default(),
+                    steps_taken: 0,
+                    timers: ConversationTimers::default(),
+                    first_response: None,
+                    awaiting_reply_since: Some(arrived_at),
+                }
+            };
+            match memory {
+                Some(mut story) => {
+                    *story = begun(std::mem::take(&mut story.timeline));
+                    story
+                }
+                None => Box::new(begun(Vec::with_capacity(4))),
+            }
         })
     }
 
-    /// Its id and what the history keeps of it, as it ends.
-    pub(crate) fn into_ending(mut self, outcome: Outcome) -> (ConversationId, Ending) {
+    /// Its id and what the history keeps of it, as it ends, and its story,
+    /// whose memory a [`SpareStories`] may keep.
+    pub(crate) fn into_ending(mut self, outcome: Outcome) -> (ConversationId, Ending, Box<Story>) {
         self.story_mut();
-        let story = *self.story.expect("story_mut made it");
+        let mut story = self.story.expect("story_mut made it");
         let ending = Ending {
             channel: self.channel,
             customer: self.customer,
             priority: self.priority,
             arrived_at: self.arrived_at,
-            agents: story.agents,
+            agents: std::mem::take(&mut story.agents),
             outcome,
-            timeline: story.timeline,
+            timeline: std::mem::take(&mut story.timeline),
             first_response: story.first_response,
         };
-        (self.id, ending)
+        (self.id, ending, story)
     }
 
-    /// Adds a line to its timeline.
-    pub(crate) fn note(&mut self, entry: TimelineEntry) {
+    /// Adds a line to its timeline; a story it makes for it takes a spare one's
+    /// memory.
+    pub(crate) fn note(&mut self, entry: TimelineEntry, spare: &mut SpareStories) {
         let implied = self.story.is_none()
             && !self.queued_on_arrival
             && entry.at == self.arrived_at
@@ -431,7 +502,7 @@ impl Conversation {
         if implied {
             self.queued_on_arrival = true;
         } else {
-            self.story_mut().timeline.push(entry);
+            self.story_from(spare).timeline.push(entry);
         }
     }
 

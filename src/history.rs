@@ -265,16 +265,17 @@ impl History {
     }
 
     /// Remembers an ended conversation, then forgets what the retention
-    /// limits say to.
+    /// limits say to; gives back its timeline's vector, emptied if it was
+    /// remembered, for a new timeline to use.
     pub(crate) fn record(
         &mut self,
         id: ConversationId,
-        ending: Ending,
+        mut ending: Ending,
         now: Timestamp,
         config: &Config,
-    ) {
+    ) -> Vec<TimelineEntry> {
         if config.ended_retention == 0 || config.history_per_customer == 0 {
-            return;
+            return ending.timeline;
         }
         let customer = self.customers.entry(ending.customer.clone()).or_default();
         customer.past.push(id.clone());
@@ -302,7 +303,7 @@ impl History {
                 ended_at: now,
                 agents: ending.agents,
                 outcome: ending.outcome,
-                timeline: self.timelines.keep(ending.timeline),
+                timeline: self.timelines.keep(ending.timeline.drain(..)),
                 first_response: ending.first_response,
             },
         }));
@@ -311,6 +312,7 @@ impl History {
         }
         self.forget_older_than_horizon(now, config);
         self.close_gaps_if_many();
+        ending.timeline
     }
 
     /// Forgets the record of `id`, if one is remembered, leaving a gap

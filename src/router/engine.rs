@@ -494,7 +494,7 @@ impl Router {
         conversation.holder = Holder::Agent(a);
         let (channel, class) = (conversation.channel, conversation.class);
         let since_arrival = now - conversation.arrived_at;
-        let story = conversation.story_mut();
+        let story = conversation.story_from(&mut self.spare_stories);
         let first_answer = story.agents.is_empty();
         story.agents.push(agent_id.clone());
         let waited = now - story.queued_at;
@@ -810,11 +810,12 @@ impl Router {
     /// Adds a line to `ci`'s timeline at the current time.
     pub(super) fn note(&mut self, ci: ConvIx, actor: Option<AgentId>, happening: Happening) {
         let at = self.now;
-        self.conversations[ci].note(TimelineEntry {
+        let entry = TimelineEntry {
             at,
             actor,
             happening,
-        });
+        };
+        self.conversations[ci].note(entry, &mut self.spare_stories);
     }
 
     /// Takes `ci` from the agent whose slot it uses and sends it back to

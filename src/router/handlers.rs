@@ -380,14 +380,16 @@ impl Router {
             self.agents[admin].joined.retain(|&mut x| x != ci);
         }
         // `ci` comes from `open_conversation`, so it is live.
-        let conversation = self
+        let mut conversation = self
             .conversations
             .remove(ci)
             .expect("an open conversation is in the slab");
         self.conversation_ids.remove(&conversation.id);
         let channel = conversation.channel;
-        let (id, ending) = conversation.into_ending(outcome);
-        self.history.record(id, ending, self.now, &self.config);
+        conversation.story_from(&mut self.spare_stories);
+        let (id, ending, story) = conversation.into_ending(outcome);
+        let timeline = self.history.record(id, ending, self.now, &self.config);
+        self.spare_stories.keep(story, timeline);
         channel
     }
 

@@ -18,7 +18,7 @@ use crate::agent_set::AgentSet;
 use crate::catalog::Catalog;
 use crate::class::{Class, ClassKey};
 use crate::config::Config;
-use crate::conversation::{Conversation, QueueKey};
+use crate::conversation::{Conversation, QueueKey, SpareStories};
 use crate::decision::Decisions;
 use crate::dense::{AgentIx, ChannelIx, ClassIx, ConvIx, LineIx, SkillIx, Slab};
 use crate::error::Error;
@@ -165,6 +165,9 @@ pub struct Router {
     /// Live statistics count from the last reset, number `stats_epoch`.
     stats_epoch: u64,
     stats_reset_at: Timestamp,
+    /// Memory for the stories of conversations to come, not saved.
+    #[serde(skip)]
+    spare_stories: SpareStories,
 }
 
 /// The router's state for one channel.
@@ -229,6 +232,7 @@ impl Router {
             timers: Timers::default(),
             stats_epoch: 0,
             stats_reset_at: Timestamp(0),
+            spare_stories: SpareStories::default(),
         })
     }
 
