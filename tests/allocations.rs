@@ -66,10 +66,14 @@ fn handle_counting(router: &mut Router, now: u64, event: Event) -> (Decisions, u
     (decisions.expect("a valid event"), calls)
 }
 
-/// A centre of `agents` agents, each with room for two chats, that
-/// remembers `retention` ended conversations, under `strategy`.
+/// The teams of the centre: agent `a` is in team `a % 2`.
+const TEAMS: [&str; 2] = ["north", "south"];
+
+/// A centre of `agents` agents, each with room for two chats and in one
+/// of two teams, that remembers `retention` ended conversations, under
+/// `strategy`.
 fn centre(strategy: Strategy, agents: u64, retention: usize) -> Router {
-    let mut config = Config::new(["chat"]).strategy(strategy);
+    let mut config = Config::new(["chat"]).teams(TEAMS).strategy(strategy);
     config.ended_retention = retention;
     let mut router = Router::new(config).expect("a valid configuration");
     for a in 0..agents {
@@ -78,7 +82,9 @@ fn centre(strategy: Strategy, agents: u64, retention: usize) -> Router {
                 Timestamp(0),
                 Event::AgentAdded {
                     agent: a.into(),
-                    spec: AgentSpec::agent().channel("chat", 2),
+                    spec: AgentSpec::agent()
+                        .channel("chat", 2)
+                        .team(TEAMS[a as usize % 2]),
                     presence: Presence::Available,
                 },
             )
@@ -108,6 +114,7 @@ struct Calls {
     arrived: u64,
     resolved: u64,
     abandoned: u64,
+    transferred: u64,
 }
 
 impl Host {
@@ -152,6 +159,18 @@ impl Host {
             conversation,
             by,
             dispositions: Vec::new(),
+        });
+    }
+
+    /// Its holder sends the newest conversation held to the team of
+    /// conversation number's parity, where an agent is free to take it.
+    fn transfer_newest(&mut self) {
+        let (conversation, by) = self.held.pop_back().expect("conversations held");
+        let team = TEAMS[self.last as usize % 2].to_owned();
+        self.calls.transferred += self.send(Event::TransferRequested {
+            conversation,
+            by,
+            to: TransferTarget::Team(team),
         });
     }
 
@@ -200,6 +219,14 @@ fn resolve_and_arrive(host: &mut Host) {
     host.arrive();
 }
 
+/// A conversation resolved, another arriving, and the newest held
+/// transferred to a team.
+fn resolve_arrive_and_transfer(host: &mut Host) {
+    host.resolve();
+    host.arrive();
+    host.transfer_newest();
+}
+
 /// A conversation arriving to wait, and the first in line abandoned.
 fn arrive_and_abandon(host: &mut Host) {
     host.arrive();
@@ -207,7 +234,7 @@ fn arrive_and_abandon(host: &mut Host) {
 }
 
 #[test]
-fn assigning_resolving_and_abandoning_allocate_nothing_in_steady_state() {
+fn assigning_resolving_transferring_and_abandoning_allocate_nothing_in_steady_state() {
     let none = Calls::default();
     // Short free-agent lines (sorted vectors) and long ones (bitsets by
     // rank, or sorted runs under longest idle).
@@ -229,6 +256,9 @@ fn assigning_resolving_and_abandoning_allocate_nothing_in_steady_state() {
                 let with_room = counted(centre, (held, 0), resolve_and_arrive);
                 assert_eq!(with_room, none, "{centre:?}, {held} held, agents with room");
             }
+            // A transfer to a team with agents free.
+            let transfers = counted(centre, (full / 2, 0), resolve_arrive_and_transfer);
+            assert_eq!(transfers, none, "{centre:?}, transfers to a team");
             // Every agent full and a line waiting: each resolve takes the
             // next in line, and each arrival waits.
             let line = counted(centre, (full, 20), resolve_and_arrive);

@@ -386,6 +386,8 @@ impl Router {
             .expect("an open conversation is in the slab");
         self.conversation_ids.remove(&conversation.id);
         let channel = conversation.channel;
+        // A conversation that only waited has no story yet: the history
+        // wants one, made in spare memory.
         conversation.story_from(&mut self.spare_stories);
         let (id, ending, story) = conversation.into_ending(outcome);
         let timeline = self.history.record(id, ending, self.now, &self.config);

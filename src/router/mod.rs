@@ -268,7 +268,7 @@ impl Router {
                 conversation,
                 by,
                 to,
-            } => self.transfer(&conversation, &by, &to, &mut out),
+            } => self.transfer(&conversation, &by, to, &mut out),
             Event::AdminJoined {
                 conversation,
                 admin,

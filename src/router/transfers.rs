@@ -35,7 +35,7 @@ impl Router {
         &mut self,
         id: &ConversationId,
         by: &AgentId,
-        to: &TransferTarget,
+        to: TransferTarget,
         out: &mut Decisions,
     ) -> Result<(), Error> {
         let ci = self.open_conversation(id)?;
@@ -49,7 +49,7 @@ impl Router {
             });
         }
         let channel = self.conversations[ci].channel;
-        let target = match to {
+        let target = match &to {
             TransferTarget::Agent(person) => {
                 let p = self.agent_ix(person)?;
                 if p == actor {
@@ -103,7 +103,8 @@ impl Router {
         self.note(
             ci,
             Some(by.clone()),
-            Happening::TransferRequested { target: to.clone() },
+            // The event's own target, kept without a copy of its names.
+            Happening::TransferRequested { target: to },
         );
         let from = self.detach(ci);
         out.push(Decision::Transferred {

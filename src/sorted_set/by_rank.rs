@@ -131,7 +131,7 @@ impl Bits {
     #[inline(never)]
     fn cover(&mut self, w: usize) {
         if self.words.is_empty() {
-            // In the room the words had, if any (see `clear`).
+            // In the room the words had, if any (see `clear_all`).
             self.base = w;
             self.words.push(0);
             self.summary.push(0);
