@@ -3,8 +3,8 @@
 //!
 //! An open conversation's timeline is a vector of its own. When the
 //! conversation ends, its entries move to the back of the last chunk and
-//! the vector is freed at once, while it is still in cache, so that the
-//! next conversation's timeline reuses that memory. When the history
+//! the vector, emptied while it is still in cache, is kept for the next
+//! conversation's timeline (see `SpareStories`). When the history
 //! forgets its oldest record, the chunks before that record's are
 //! dropped whole, and the last dropped is kept to be filled again. When
 //! it closes the gaps that records forgotten early leave, the timelines
