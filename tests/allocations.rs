@@ -69,12 +69,16 @@ fn handle_counting(router: &mut Router, now: u64, event: Event) -> (Decisions, u
 /// The teams of the centre: agent `a` is in team `a % 2`.
 const TEAMS: [&str; 2] = ["north", "south"];
 
+/// Ended conversations the centre remembers: few, so that the warm-up
+/// fills the history.
+const RETENTION: usize = 1_000;
+
 /// A centre of `agents` agents, each with room for two chats and in one
-/// of two teams, that remembers `retention` ended conversations, under
+/// of two teams, that remembers [`RETENTION`] ended conversations, under
 /// `strategy`.
-fn centre(strategy: Strategy, agents: u64, retention: usize) -> Router {
+fn centre(strategy: Strategy, agents: u64) -> Router {
     let mut config = Config::new(["chat"]).teams(TEAMS).strategy(strategy);
-    config.ended_retention = retention;
+    config.ended_retention = RETENTION;
     let mut router = Router::new(config).expect("a valid configuration");
     for a in 0..agents {
         router
@@ -162,8 +166,9 @@ impl Host {
         });
     }
 
-    /// Its holder sends the newest conversation held to the team of
-    /// conversation number's parity, where an agent is free to take it.
+    /// Its holder sends the newest conversation held to a team, by the
+    /// last conversation number's parity, where an agent is free to take
+    /// it.
     fn transfer_newest(&mut self) {
         let (conversation, by) = self.held.pop_back().expect("conversations held");
         let team = TEAMS[self.last as usize % 2].to_owned();
@@ -184,14 +189,14 @@ impl Host {
 /// Calls to allocate over 1,000 cycles of `cycle` in a centre of `agents`
 /// under `strategy` that holds `held` conversations with `waiting` in
 /// line, once a warm-up of 5,000 cycles has brought maps, lines and the
-/// history (1,000 ended conversations) to their size.
+/// history ([`RETENTION`] ended conversations) to their size.
 fn counted(
     (strategy, agents): (Strategy, u64),
     (held, waiting): (u64, u64),
     cycle: fn(&mut Host),
 ) -> Calls {
     let mut host = Host {
-        router: centre(strategy, agents, 1_000),
+        router: centre(strategy, agents),
         now: 0,
         last: 0,
         held: VecDeque::new(),
