@@ -40,7 +40,9 @@
 //! At 100k agents it also times, in turns, a floor: the least any router
 //! must do for this workload (see `Floor`), against the `HashMap` and
 //! against the router; at the largest centre, the floor's own flatness,
-//! beside the `HashMap`'s. `--floor` runs the floor alone.
+//! beside the `HashMap`'s. `--floor` runs the floor alone. And, in turns
+//! with the `HashMap`, one read that misses every cache (see `Misses`):
+//! what the goal of 10 turns is in such reads.
 //!
 //! It also tells how much of its memory was in transparent huge pages at
 //! the largest centre: with glibc, `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`
@@ -1121,6 +1123,42 @@ impl Yardstick {
     }
 }
 
+/// Reads that miss every cache: each of a random cache line of a buffer
+/// four times the L3 of the machine the README measures on, at an address
+/// made from the value the read before it found, so that no read starts
+/// before the last one ends. What the first touch of a record costs when
+/// the centre is far larger than the caches and nothing overlaps it.
+struct Misses {
+    lines: Vec<[u64; 8]>,
+    at: u64,
+}
+
+impl Misses {
+    /// 128 MiB.
+    const BYTES: usize = 128 << 20;
+
+    /// Reads per slice of a comparison in turns.
+    const READS: u64 = 100_000;
+
+    fn new() -> Self {
+        let mut rng = Rng(7);
+        let lines = (0..Self::BYTES / 64).map(|_| [rng.next(); 8]).collect();
+        Misses { lines, at: 0 }
+    }
+
+    /// ns per read, over `reads` of them.
+    fn ns(&mut self, reads: u64) -> f64 {
+        let start = Instant::now();
+        let len = self.lines.len() as u64;
+        for _ in 0..reads {
+            let found = self.lines[(self.at % len) as usize][0];
+            self.at = Rng(self.at ^ found).next();
+        }
+        black_box(self.at);
+        start.elapsed().as_nanos() as f64 / reads as f64
+    }
+}
+
 /// `HashMap<u64, u64>` with `size` entries: ns per insert plus remove.
 fn hashmap_ns(size: u64, ops: u64) -> f64 {
     Yardstick::new(size).ns(ops)
@@ -1308,6 +1346,7 @@ fn main() {
     let mut largest_pages = None;
     let mut cost_in_turns = None;
     let mut floor_in_turns = None;
+    let mut miss_in_turns = None;
     let mut hashmap_flatness = None;
     let mut floor_flatness = None;
     for &agents in sizes {
@@ -1433,6 +1472,16 @@ fn main() {
                         || ns_per_event(floor_driver.run(&mut floor, slice)),
                     ),
                 ));
+                progress(
+                    started,
+                    "a read that misses every cache, in turns with the HashMap",
+                );
+                let mut misses = Misses::new();
+                miss_in_turns = Some(interleaved(
+                    pairs,
+                    || misses.ns(Misses::READS),
+                    || yardstick.ns(yardstick_ops),
+                ));
             }
         }
         if flag("--no-memory") {
@@ -1555,6 +1604,25 @@ fn main() {
         println!(
             "the floor in turns, 100k agents (ids, loads, the first agent with room; no skills, strategy, history or timers): {:.1} HashMap insert+remove ({:.1} to {:.1}); the router: {:.1} floors ({:.1} to {:.1})",
             floor.median, floor.lowest, floor.highest, router.median, router.lowest, router.highest
+        );
+    }
+    if let Some(miss) = &miss_in_turns {
+        let floor = floor_in_turns
+            .as_ref()
+            .map_or(f64::NAN, |(floor, _)| floor.median);
+        let router = cost_in_turns.as_ref().map_or(f64::NAN, |t| t.median);
+        println!(
+            "a read that misses every cache, in turns (a random cache line of {} MiB, each read waiting on the last), median of {} pairs of {} reads and {} HashMap insert+remove: {:.2} ({:.2} to {:.2}); so the floor takes {:.1} such reads, the router {:.1}, and the goal of 10 turns is {:.1}",
+            Misses::BYTES >> 20,
+            miss.pairs,
+            Misses::READS,
+            yardstick_ops,
+            miss.median,
+            miss.lowest,
+            miss.highest,
+            floor / miss.median,
+            router / miss.median,
+            10.0 / miss.median,
         );
     }
     let cost = cost_in_turns.map_or(cost_rows, |t| t.median);
